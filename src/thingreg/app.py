@@ -1,0 +1,75 @@
+"""``create_app(settings)``: wires the store, the event bus, the directory and the routes.
+
+Nothing happens at import or construction time; the lifespan opens the store and starts the
+maintenance task (expiry purge, event log trimming), and stops both on shutdown.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.routing import Router
+
+from thingreg.config import Settings
+from thingreg.core.directory import Directory
+from thingreg.core.errors import ThingregError
+from thingreg.core.events import EventBus
+from thingreg.http import events, search, things, wellknown
+from thingreg.http.problems import http_error, thingreg_error, unexpected_error
+from thingreg.store import open_store
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings) -> Starlette:
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        store = open_store(settings.database_url)
+        await store.open()
+        directory = Directory(
+            store, EventBus(settings.sse_queue_size), max_query_length=settings.max_query_length
+        )
+        app.state.directory = directory
+        maintenance = asyncio.create_task(_maintain(directory, settings), name="maintenance")
+        log.info("thingreg ready, database %s", settings.database_url)
+        try:
+            yield
+        finally:
+            maintenance.cancel()
+            await asyncio.gather(maintenance, return_exceptions=True)
+            await store.close()
+
+    app = Starlette(
+        routes=[*things.routes, *search.routes, *events.routes, *wellknown.routes],
+        middleware=[Middleware(GZipMiddleware, minimum_size=4096)],
+        exception_handlers={
+            ThingregError: thingreg_error,
+            HTTPException: http_error,
+            Exception: unexpected_error,
+        },
+        lifespan=lifespan,
+    )
+    assert isinstance(app.router, Router)
+    app.router.redirect_slashes = False
+    app.state.settings = settings
+    return app
+
+
+async def _maintain(directory: Directory, settings: Settings) -> None:
+    """Purge expired things and trim the event log, forever, until cancelled."""
+    while True:
+        await asyncio.sleep(settings.purge_interval)
+        try:
+            purged = await directory.purge_expired()
+            if purged:
+                log.info("purged %d expired thing(s)", purged)
+            await directory.store.trim_events(settings.event_retention)
+        except Exception:
+            log.exception("maintenance run failed; retrying in %ss", settings.purge_interval)

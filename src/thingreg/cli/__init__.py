@@ -1,0 +1,1 @@
+"""The ``thingreg`` command line: one module per command group."""

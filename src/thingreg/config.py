@@ -1,0 +1,110 @@
+"""Settings: one frozen object, built once from ``THINGREG_*`` environment variables and CLI flags.
+
+Every field is documented in the README's settings table (a test keeps the two in step). The
+app receives the object from its caller; nothing reads the environment anywhere else.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+ENV_PREFIX = "THINGREG_"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything an operator can tune; defaults suit a single machine with the SQLite store."""
+
+    host: str = field(default="127.0.0.1", metadata={"doc": "Address the HTTP server binds."})
+    port: int = field(default=8080, metadata={"doc": "TCP port of the HTTP server."})
+    data_dir: Path = field(
+        default=Path("./thingreg-data"),
+        metadata={"doc": "Directory for the embedded SQLite database; created on first start."},
+    )
+    db: str = field(
+        default="",
+        metadata={
+            "doc": "Database URL (`sqlite:///path/to/file.db`); empty means "
+            "`<data_dir>/thingreg.db`."
+        },
+    )
+    api_token: str = field(
+        default="",
+        metadata={
+            "doc": "When set, creating, changing and deleting things needs "
+            "`Authorization: Bearer <token>`; reads stay open."
+        },
+    )
+    max_body_bytes: int = field(
+        default=1_048_576,
+        metadata={"doc": "Largest request body accepted (bytes); larger bodies get 413."},
+    )
+    purge_interval: float = field(
+        default=10.0,
+        metadata={"doc": "Seconds between runs of the purge of expired things."},
+    )
+    event_retention: int = field(
+        default=10_000,
+        metadata={"doc": "How many recent events are kept for `Last-Event-ID` replay."},
+    )
+    sse_queue_size: int = field(
+        default=1_000,
+        metadata={
+            "doc": "Events buffered per SSE client; a client that falls further behind "
+            "catches up from the stored event log instead."
+        },
+    )
+    sse_keepalive: float = field(
+        default=15.0,
+        metadata={"doc": "Seconds between SSE keep-alive comments on an idle stream."},
+    )
+    max_query_length: int = field(
+        default=2048,
+        metadata={"doc": "Longest search query accepted (characters)."},
+    )
+    log_level: str = field(
+        default="info", metadata={"doc": "Logging level (debug, info, warning, error)."}
+    )
+
+    @property
+    def database_url(self) -> str:
+        return self.db or f"sqlite:///{self.data_dir / 'thingreg.db'}"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Defaults, then ``THINGREG_<FIELD>`` variables, then explicit overrides (CLI flags)."""
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = env.get(ENV_PREFIX + f.name.upper())
+            if raw is not None:
+                values[f.name] = _parse(f.name, f.type, raw)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return replace(cls(), **values)
+
+
+def _parse(name: str, kind: object, raw: str) -> Any:
+    """Turn one environment string into the field's type, with a readable error."""
+    try:
+        if kind in (int, "int"):
+            return int(raw)
+        if kind in (float, "float"):
+            return float(raw)
+        if kind in (Path, "Path"):
+            return Path(raw)
+    except ValueError:
+        raise ValueError(f"{ENV_PREFIX}{name.upper()}: {raw!r} is not a valid {kind}") from None
+    return raw
+
+
+def documented_settings() -> list[tuple[str, str, str]]:
+    """(environment variable, default, description) of every setting, for docs and their test."""
+    defaults = Settings()
+    return [
+        (ENV_PREFIX + f.name.upper(), str(getattr(defaults, f.name)), f.metadata["doc"])
+        for f in fields(Settings)
+    ]

@@ -1,0 +1,1 @@
+"""W3C WoT Thing Descriptions: syntactic validation, registration information and patching."""

@@ -1,0 +1,36 @@
+"""The Search API: JSONPath (RFC 9535) over the collection; XPath and SPARQL are not offered."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response, StreamingResponse
+from starlette.routing import Route
+
+from thingreg.core.errors import BadRequest, NotImplementedFeature
+from thingreg.http.negotiation import JSON, directory_of, head_of_stream, negotiate
+from thingreg.http.things import json_array
+
+
+async def search_jsonpath(request: Request) -> Response:
+    query = request.query_params.get("query")
+    if query is None:
+        raise BadRequest("the query parameter 'query' (a JSONPath expression) is required")
+    kind = negotiate(request, (JSON,))
+    results = await directory_of(request).search_jsonpath(query)
+    if request.method == "HEAD":
+        return head_of_stream({}, kind)
+    return StreamingResponse(json_array(results, b"[", b"]"), media_type=kind)
+
+
+async def not_offered(request: Request) -> Response:
+    language = request.url.path.rsplit("/", 1)[-1]
+    raise NotImplementedFeature(
+        f"{language} search is not offered by this directory; use /search/jsonpath"
+    )
+
+
+routes = [
+    Route("/search/jsonpath", search_jsonpath, methods=["GET"]),
+    Route("/search/xpath", not_offered, methods=["GET", "POST"]),
+    Route("/search/sparql", not_offered, methods=["GET", "POST"]),
+]

@@ -1,0 +1,159 @@
+"""The Things API: ``/things`` (list, create anonymous) and ``/things/{id}`` (CRUD)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from urllib.parse import quote, urlencode
+
+import orjson
+from starlette.endpoints import HTTPEndpoint
+from starlette.requests import Request
+from starlette.responses import Response, StreamingResponse
+from starlette.routing import Route
+
+from thingreg.core.errors import UnsupportedMediaType
+from thingreg.core.td.registration import DISCOVERY_CONTEXT
+from thingreg.http.bodies import MERGE_PATCH, TD_MEDIA_TYPES, media_type, read_json
+from thingreg.http.negotiation import (
+    JSON,
+    LD_JSON,
+    TD_JSON,
+    choice_param,
+    directory_of,
+    head_of_stream,
+    int_param,
+    negotiate,
+    require_write_access,
+    settings_of,
+)
+
+_FLUSH_BYTES = 64 * 1024
+
+
+def thing_path(thing_id: str) -> str:
+    """The URL path of a thing, its id percent-encoded so that ``:`` and ``/`` survive."""
+    return "/things/" + quote(thing_id, safe="")
+
+
+def _thing_id(request: Request) -> str:
+    thing_id: str = request.path_params["thing_id"]
+    return thing_id
+
+
+async def list_things(request: Request) -> Response:
+    """The collection in id order, paged with ``offset``/``limit`` and streamed either way."""
+    offset = int_param(request, "offset", minimum=0, default=0) or 0
+    limit = int_param(request, "limit", minimum=1, default=None)
+    shape = choice_param(request, "format", ("array", "collection"))
+    kind = negotiate(request, (LD_JSON, JSON))
+    directory = directory_of(request)
+    total = await directory.store.count()
+    version = await directory.store.collection_version()
+    last_event = await directory.store.last_event_id()
+
+    def page_url(page_offset: int) -> str:
+        params: dict[str, str | int] = {"offset": page_offset}
+        if limit is not None:
+            params["limit"] = limit
+        if shape == "collection":
+            params["format"] = shape
+        return "/things?" + urlencode(params)
+
+    links = [f'</things>; rel="canonical"; etag="v{version}"']
+    next_url = None
+    if limit is not None and offset + limit < total:
+        next_url = page_url(offset + limit)
+        links.insert(0, f'<{next_url}>; rel="next"')
+    headers = {"Link": ", ".join(links), "ETag": f'W/"{version}-{last_event}"'}
+    if request.headers.get("if-none-match") == headers["ETag"]:
+        return Response(status_code=304, headers=headers)
+    if request.method == "HEAD":
+        return head_of_stream(headers, kind)
+
+    if shape == "collection":
+        head: dict[str, object] = {
+            "@context": DISCOVERY_CONTEXT,
+            "@type": "ThingCollection",
+            "total": total,
+            "@id": page_url(offset),
+        }
+        if next_url is not None:
+            head["next"] = next_url
+        prefix = orjson.dumps(head)[:-1] + b',"members":['
+        suffix = b"]}"
+    else:
+        prefix, suffix = b"[", b"]"
+    body = json_array(directory.list(offset=offset, limit=limit), prefix, suffix)
+    return StreamingResponse(body, headers=headers, media_type=kind)
+
+
+async def json_array(
+    items: AsyncIterator[bytes], prefix: bytes, suffix: bytes
+) -> AsyncIterator[bytes]:
+    """Join JSON values into an array, sent in chunks of about 64 KB."""
+    buffer = bytearray(prefix)
+    first = True
+    async for item in items:
+        if not first:
+            buffer += b","
+        first = False
+        buffer += item
+        if len(buffer) >= _FLUSH_BYTES:
+            yield bytes(buffer)
+            buffer.clear()
+    buffer += suffix
+    yield bytes(buffer)
+
+
+class Thing(HTTPEndpoint):
+    """``/things/{id}``: one TD, by its percent-encoded id."""
+
+    async def get(self, request: Request) -> Response:
+        kind = negotiate(request, (TD_JSON, JSON, LD_JSON))
+        body = await directory_of(request).get(_thing_id(request))
+        return Response(body, media_type=kind)
+
+    async def put(self, request: Request) -> Response:
+        require_write_access(request)
+        td = await read_json(request, TD_MEDIA_TYPES, settings_of(request).max_body_bytes)
+        thing_id = _thing_id(request)
+        created = await directory_of(request).put(thing_id, td)
+        if created:
+            return Response(status_code=201, headers={"Location": thing_path(thing_id)})
+        return Response(status_code=204)
+
+    async def patch(self, request: Request) -> Response:
+        require_write_access(request)
+        if media_type(request) != MERGE_PATCH:
+            # RFC 7396: the media type is what tells a merge patch from other patch formats.
+            raise UnsupportedMediaType(f"PATCH needs Content-Type {MERGE_PATCH}")
+        merge_patch = await read_json(
+            request, frozenset({MERGE_PATCH}), settings_of(request).max_body_bytes
+        )
+        await directory_of(request).patch(_thing_id(request), merge_patch)
+        return Response(status_code=204)
+
+    async def delete(self, request: Request) -> Response:
+        require_write_access(request)
+        await directory_of(request).delete(_thing_id(request))
+        return Response(status_code=204)
+
+
+class Things(HTTPEndpoint):
+    """``/things``: the collection."""
+
+    async def get(self, request: Request) -> Response:
+        return await list_things(request)
+
+    async def post(self, request: Request) -> Response:
+        """Register an anonymous TD; the directory gives it a ``urn:uuid:`` id."""
+        require_write_access(request)
+        td = await read_json(request, TD_MEDIA_TYPES, settings_of(request).max_body_bytes)
+        thing_id = await directory_of(request).create_anonymous(td)
+        return Response(status_code=201, headers={"Location": thing_path(thing_id)})
+
+
+routes = [
+    Route("/things", Things),
+    Route("/things/{thing_id:path}", Thing),
+]

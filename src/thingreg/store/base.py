@@ -1,0 +1,114 @@
+"""The storage interface every backend implements, and the records that cross it.
+
+The domain never sees SQL. It reads records, and it writes through one primitive,
+:meth:`Store.write`: the store hands the current record of a thing to a *decide* function inside
+its write transaction, and commits whatever that function returns together with the event it
+describes. Read-modify-write operations (replace, merge patch, delete) are therefore atomic
+whatever the backend, and every committed change has exactly one event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+EventType = Literal["thing_created", "thing_updated", "thing_deleted"]
+EVENT_TYPES: tuple[EventType, ...] = ("thing_created", "thing_updated", "thing_deleted")
+
+
+@dataclass(frozen=True, slots=True)
+class ThingRecord:
+    """One stored thing: its TD (JSON bytes, without ``registration``) and the indexed columns."""
+
+    id: str
+    body: bytes
+    title: str
+    types: tuple[str, ...]
+    created: str
+    modified: str
+    expires: str | None = None
+    ttl: float | None = None
+    anonymous: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Mutation:
+    """What a decide function asks the store to commit: a new record, or ``None`` to delete."""
+
+    record: ThingRecord | None
+    event_type: EventType
+    diff: bytes | None = None
+    """The event's extra payload for ``diff=true`` subscribers (full TD or merge patch)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """A committed change, numbered in commit order; the source of SSE streams and replay."""
+
+    id: int
+    type: EventType
+    thing_id: str
+    diff: bytes | None
+
+
+@dataclass(frozen=True, slots=True)
+class ThingFilter:
+    """A condition on the indexed columns; ``None`` members do not constrain.
+
+    ``types`` matches a thing whose ``@type`` is, or contains, any of the given strings;
+    ``texts`` matches a thing whose stored JSON body contains every one of the given strings.
+    """
+
+    ids: frozenset[str] | None = None
+    titles: frozenset[str] | None = None
+    types: frozenset[str] | None = None
+    texts: frozenset[str] = frozenset()
+
+
+Decide = Callable[[ThingRecord | None], Mutation]
+"""Runs inside the write transaction with the thing's current record; may raise to abort."""
+
+
+class Store(Protocol):
+    """A backend: SQLite (embedded default) or PostgreSQL, chosen by the database URL."""
+
+    async def open(self) -> None:
+        """Connect, create or migrate the schema."""
+
+    async def close(self) -> None:
+        """Finish pending writes and release connections."""
+
+    async def get(self, thing_id: str) -> ThingRecord | None:
+        """The thing with exactly this id, or ``None``."""
+
+    async def write(self, thing_id: str, decide: Decide) -> Event:
+        """Atomically apply ``decide(current)`` and record its event; return the event."""
+
+    def scan(
+        self,
+        *,
+        offset: int = 0,
+        limit: int | None = None,
+        where: ThingFilter | None = None,
+        chunk_size: int = 500,
+    ) -> AsyncIterator[Sequence[ThingRecord]]:
+        """Things in ascending code-point order of id, in chunks, without loading them all."""
+
+    async def count(self) -> int:
+        """How many things are stored."""
+
+    async def collection_version(self) -> int:
+        """A number that changes whenever a thing is added to or removed from the collection."""
+
+    async def events_after(self, event_id: int, limit: int) -> list[Event]:
+        """Retained events with an id greater than ``event_id``, oldest first."""
+
+    async def last_event_id(self) -> int:
+        """The id of the newest event, 0 when there is none."""
+
+    async def expired_ids(self, now: str, limit: int) -> list[str]:
+        """Ids of up to ``limit`` things whose ``expires`` is before ``now``, oldest first."""
+
+    async def trim_events(self, keep: int) -> None:
+        """Forget all but the newest ``keep`` events."""

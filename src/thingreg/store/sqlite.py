@@ -1,0 +1,386 @@
+"""The embedded default store: one SQLite file in WAL mode.
+
+Writes go through one connection owned by one thread. Callers queue their ``decide`` functions;
+a writer task takes everything queued so far and commits it as one transaction, each write in
+its own savepoint so one failure aborts only that write (group commit: throughput grows with
+concurrency instead of paying one commit per request). Point reads use a connection on the
+event loop's thread (they take microseconds); scans run on a small pool of reader threads.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+import threading
+from collections.abc import AsyncIterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from thingreg.store.base import (
+    Decide,
+    Event,
+    EventType,
+    Mutation,
+    ThingFilter,
+    ThingRecord,
+)
+from thingreg.store.migrations import pending
+
+log = logging.getLogger(__name__)
+
+_SELECT = "SELECT id, body, title, types, created, modified, expires, ttl, anonymous FROM things"
+_MAX_BATCH = 512
+
+
+def path_from_url(url: str) -> Path:
+    """``sqlite:///relative.db`` or ``sqlite:////absolute.db`` (or a plain path) to a Path."""
+    if url.startswith("sqlite:///"):
+        return Path(url.removeprefix("sqlite:///"))
+    if url.startswith("sqlite://"):
+        raise ValueError(f"unsupported SQLite URL {url!r}: use sqlite:///path/to/file.db")
+    return Path(url)
+
+
+def _record(row: tuple[Any, ...]) -> ThingRecord:
+    return ThingRecord(
+        id=row[0],
+        body=row[1],
+        title=row[2],
+        types=tuple(orjson.loads(row[3])),
+        created=row[4],
+        modified=row[5],
+        expires=row[6],
+        ttl=row[7],
+        anonymous=bool(row[8]),
+    )
+
+
+def _connect(path: Path, *, readonly: bool) -> sqlite3.Connection:
+    conn = sqlite3.connect(
+        path, isolation_level=None, check_same_thread=False, cached_statements=256
+    )
+    conn.execute("PRAGMA busy_timeout = 5000")
+    if readonly:
+        conn.execute("PRAGMA query_only = 1")
+    else:
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+    return conn
+
+
+def _where(where: ThingFilter | None) -> tuple[str, list[Any]]:
+    """SQL conditions (joined with AND, bound parameters only) for a filter."""
+    clauses: list[str] = []
+    params: list[Any] = []
+    if where is None:
+        return "", params
+    for column, values in (("id", where.ids), ("title", where.titles)):
+        if values is not None:
+            clauses.append(f"{column} IN ({','.join('?' * len(values))})")
+            params.extend(sorted(values))
+    if where.types is not None:
+        clauses.append(
+            "id IN (SELECT thing_id FROM thing_types WHERE type IN "  # noqa: S608 (placeholders)
+            f"({','.join('?' * len(where.types))}))"
+        )
+        params.extend(sorted(where.types))
+    for text in sorted(where.texts):
+        clauses.append("instr(body, ?) > 0")
+        params.append(text.encode())
+    return " AND ".join(clauses), params
+
+
+@dataclass
+class _PendingWrite:
+    thing_id: str
+    decide: Decide
+    future: asyncio.Future[Event]
+    outcome: Event | BaseException | None = field(default=None)
+
+
+class SQLiteStore:
+    """SQLite implementation of :class:`thingreg.store.base.Store`."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._queue: asyncio.Queue[_PendingWrite] = asyncio.Queue()
+        self._writer_thread = ThreadPoolExecutor(1, thread_name_prefix="thingreg-sqlite-write")
+        self._readers = ThreadPoolExecutor(2, thread_name_prefix="thingreg-sqlite-read")
+        self._local = threading.local()
+        self._write_conn: sqlite3.Connection | None = None
+        self._read_conn: sqlite3.Connection | None = None
+        self._reader_conns: list[sqlite3.Connection] = []
+        self._reader_lock = threading.Lock()
+        self._writer_task: asyncio.Task[None] | None = None
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    async def open(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        loop = asyncio.get_running_loop()
+        self._write_conn = await loop.run_in_executor(self._writer_thread, self._open_writer)
+        self._read_conn = _connect(self.path, readonly=True)
+        self._writer_task = asyncio.create_task(self._write_loop(), name="sqlite-writer")
+
+    def _open_writer(self) -> sqlite3.Connection:
+        conn = _connect(self.path, readonly=False)
+        current = conn.execute("PRAGMA user_version").fetchone()[0]
+        for migration in pending("sqlite", current):
+            log.info("applying migration %s", migration.name)
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                for statement in migration.sql.split(";\n"):
+                    if statement.strip():
+                        conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {migration.version:d}")
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+        return conn
+
+    async def close(self) -> None:
+        if self._writer_task is not None:
+            await self._queue.join()
+            self._writer_task.cancel()
+            await asyncio.gather(self._writer_task, return_exceptions=True)
+            self._writer_task = None
+        loop = asyncio.get_running_loop()
+        if self._write_conn is not None:
+            await loop.run_in_executor(self._writer_thread, self._write_conn.close)
+            self._write_conn = None
+        self._writer_thread.shutdown(wait=True)
+        self._readers.shutdown(wait=True)
+        for conn in [self._read_conn, *self._reader_conns]:
+            if conn is not None:
+                conn.close()
+        self._read_conn = None
+        self._reader_conns.clear()
+
+    # -- reads -----------------------------------------------------------------------------
+
+    def _reader(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = _connect(self.path, readonly=True)
+            self._local.conn = conn
+            with self._reader_lock:
+                self._reader_conns.append(conn)
+        return conn
+
+    def _loop_conn(self) -> sqlite3.Connection:
+        if self._read_conn is None:
+            raise RuntimeError("store is not open")
+        return self._read_conn
+
+    async def get(self, thing_id: str) -> ThingRecord | None:
+        row = self._loop_conn().execute(_SELECT + " WHERE id = ?", (thing_id,)).fetchone()
+        return None if row is None else _record(row)
+
+    async def count(self) -> int:
+        return self._counter("things")
+
+    async def collection_version(self) -> int:
+        return self._counter("version")
+
+    def _counter(self, name: str) -> int:
+        row = self._loop_conn().execute("SELECT value FROM counters WHERE name = ?", (name,))
+        return int(row.fetchone()[0])
+
+    async def scan(
+        self,
+        *,
+        offset: int = 0,
+        limit: int | None = None,
+        where: ThingFilter | None = None,
+        chunk_size: int = 500,
+    ) -> AsyncIterator[Sequence[ThingRecord]]:
+        loop = asyncio.get_running_loop()
+        conditions, params = _where(where)
+        remaining = limit
+        after: str | None = None
+        while remaining is None or remaining > 0:
+            size = chunk_size if remaining is None else min(chunk_size, remaining)
+            rows = await loop.run_in_executor(
+                self._readers, self._scan_chunk, conditions, params, after, size, offset
+            )
+            if not rows:
+                return
+            offset = 0
+            after = rows[-1].id
+            if remaining is not None:
+                remaining -= len(rows)
+            yield rows
+            if len(rows) < size:
+                return
+
+    def _scan_chunk(
+        self, conditions: str, params: list[Any], after: str | None, size: int, offset: int
+    ) -> list[ThingRecord]:
+        clauses = [conditions] if conditions else []
+        args = list(params)
+        if after is not None:
+            clauses.append("id > ?")
+            args.append(after)
+        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        # Only constant SQL and "?" placeholders are interpolated; values are bound.
+        sql = f"{_SELECT} {where} ORDER BY id LIMIT ? OFFSET ?"
+        rows = self._reader().execute(sql, (*args, size, offset)).fetchall()
+        return [_record(row) for row in rows]
+
+    async def events_after(self, event_id: int, limit: int) -> list[Event]:
+        rows = (
+            self._loop_conn()
+            .execute(
+                "SELECT id, type, thing_id, diff FROM events WHERE id > ? ORDER BY id LIMIT ?",
+                (event_id, limit),
+            )
+            .fetchall()
+        )
+        return [Event(row[0], row[1], row[2], row[3]) for row in rows]
+
+    async def last_event_id(self) -> int:
+        row = self._loop_conn().execute("SELECT max(id) FROM events").fetchone()
+        return int(row[0] or 0)
+
+    # -- writes ----------------------------------------------------------------------------
+
+    async def write(self, thing_id: str, decide: Decide) -> Event:
+        if self._writer_task is None:
+            raise RuntimeError("store is not open")
+        future: asyncio.Future[Event] = asyncio.get_running_loop().create_future()
+        await self._queue.put(_PendingWrite(thing_id, decide, future))
+        return await future
+
+    async def _write_loop(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            batch = [await self._queue.get()]
+            while len(batch) < _MAX_BATCH and not self._queue.empty():
+                batch.append(self._queue.get_nowait())
+            try:
+                await loop.run_in_executor(self._writer_thread, self._commit_batch, batch)
+            except BaseException as exc:  # the whole transaction failed: fail every write in it
+                for item in batch:
+                    item.outcome = exc if isinstance(exc, Exception) else RuntimeError(str(exc))
+                if not isinstance(exc, Exception):
+                    raise
+            finally:
+                for item in batch:
+                    if not item.future.done():
+                        if isinstance(item.outcome, Event):
+                            item.future.set_result(item.outcome)
+                        else:
+                            item.future.set_exception(
+                                item.outcome or RuntimeError("write was not performed")
+                            )
+                    self._queue.task_done()
+
+    def _commit_batch(self, batch: list[_PendingWrite]) -> None:
+        conn = self._write_conn
+        assert conn is not None
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for item in batch:
+                conn.execute("SAVEPOINT w")
+                try:
+                    item.outcome = self._apply(conn, item.thing_id, item.decide)
+                    conn.execute("RELEASE w")
+                except Exception as exc:
+                    conn.execute("ROLLBACK TO w")
+                    conn.execute("RELEASE w")
+                    item.outcome = exc
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+
+    def _apply(self, conn: sqlite3.Connection, thing_id: str, decide: Decide) -> Event:
+        row = conn.execute(_SELECT + " WHERE id = ?", (thing_id,)).fetchone()
+        current = None if row is None else _record(row)
+        mutation = decide(current)
+        if mutation.record is None:
+            if current is not None:
+                self._delete(conn, thing_id)
+        else:
+            self._upsert(conn, mutation.record, exists=current is not None)
+        return self._log_event(conn, mutation.event_type, thing_id, mutation)
+
+    @staticmethod
+    def _upsert(conn: sqlite3.Connection, record: ThingRecord, *, exists: bool) -> None:
+        values = (
+            record.body,
+            record.title,
+            orjson.dumps(record.types).decode(),
+            record.created,
+            record.modified,
+            record.expires,
+            record.ttl,
+            int(record.anonymous),
+            record.id,
+        )
+        if exists:
+            conn.execute(
+                "UPDATE things SET body = ?, title = ?, types = ?, created = ?, modified = ?, "
+                "expires = ?, ttl = ?, anonymous = ? WHERE id = ?",
+                values,
+            )
+            conn.execute("DELETE FROM thing_types WHERE thing_id = ?", (record.id,))
+        else:
+            conn.execute(
+                "INSERT INTO things (body, title, types, created, modified, expires, ttl, "
+                "anonymous, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                values,
+            )
+            conn.execute(
+                "UPDATE counters SET value = value + 1 WHERE name IN ('things', 'version')"
+            )
+        conn.executemany(
+            "INSERT OR IGNORE INTO thing_types (type, thing_id) VALUES (?, ?)",
+            [(t, record.id) for t in record.types],
+        )
+
+    @staticmethod
+    def _delete(conn: sqlite3.Connection, thing_id: str) -> None:
+        conn.execute("DELETE FROM things WHERE id = ?", (thing_id,))
+        conn.execute("DELETE FROM thing_types WHERE thing_id = ?", (thing_id,))
+        conn.execute("UPDATE counters SET value = value - 1 WHERE name = 'things'")
+        conn.execute("UPDATE counters SET value = value + 1 WHERE name = 'version'")
+
+    @staticmethod
+    def _log_event(
+        conn: sqlite3.Connection, event_type: EventType, thing_id: str, mutation: Mutation
+    ) -> Event:
+        cursor = conn.execute(
+            "INSERT INTO events (type, thing_id, diff) VALUES (?, ?, ?)",
+            (event_type, thing_id, mutation.diff),
+        )
+        assert cursor.lastrowid is not None
+        return Event(cursor.lastrowid, event_type, thing_id, mutation.diff)
+
+    async def expired_ids(self, now: str, limit: int) -> list[str]:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._readers, self._expired_ids, now, limit)
+
+    def _expired_ids(self, now: str, limit: int) -> list[str]:
+        rows = self._reader().execute(
+            "SELECT id FROM things WHERE expires IS NOT NULL AND expires < ? ORDER BY expires "
+            "LIMIT ?",
+            (now, limit),
+        )
+        return [row[0] for row in rows]
+
+    async def trim_events(self, keep: int) -> None:
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(self._writer_thread, self._trim, keep)
+
+    def _trim(self, keep: int) -> None:
+        conn = self._write_conn
+        assert conn is not None
+        conn.execute("DELETE FROM events WHERE id <= (SELECT max(id) FROM events) - ?", (keep,))
