@@ -7,8 +7,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from tests.support import LiveServer, start_server, stop_server
 
+from tests.support import LiveServer, start_server, stop_server
 from thingreg.app import create_app
 from thingreg.config import Settings
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import orjson
 import pytest
+
 from bench.tdgen import MAX_SIZE, MIN_SIZE, make_td
 from thingreg.core.td.validation import validate_td
 

@@ -11,6 +11,7 @@ from urllib.parse import quote
 import httpx
 import orjson
 import pytest
+
 from tests.support import LiveServer, minimal_td, start_server, stop_server
 
 TD_JSON = {"Content-Type": "application/td+json"}

@@ -17,7 +17,8 @@ from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 from thingreg.core.directory_td import directory_td
 from thingreg.core.errors import BadRequest
 from thingreg.core.thing_id import MAX_ID_LENGTH, check_thing_id
-from thingreg.http.openapi import THING_ID_PATTERN, openapi_document
+from thingreg.http.openapi import openapi_document
+from thingreg.http.openapi_components import THING_ID_PATTERN
 
 SPEC = Path(__file__).resolve().parents[2].parent / "shared" / "spec"
 

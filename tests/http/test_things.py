@@ -7,6 +7,7 @@ from urllib.parse import quote
 import httpx
 import orjson
 import pytest
+
 from tests.support import minimal_td
 
 TD_JSON = {"Content-Type": "application/td+json"}

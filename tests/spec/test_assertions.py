@@ -30,6 +30,7 @@ from urllib.parse import parse_qs, quote, urljoin, urlsplit
 import httpx
 import pytest
 from jsonschema import Draft7Validator
+
 from tests.support import SHARED_SPEC, LiveServer, minimal_td, start_server, stop_server
 
 if not SHARED_SPEC.is_dir():

@@ -30,6 +30,11 @@ async def read_json(request: Request, accepted: frozenset[str], limit: int) -> A
         raise UnsupportedMediaType(
             f"Content-Type {kind!r} is not accepted here; use one of {', '.join(sorted(accepted))}"
         )
+    coding = request.headers.get("content-encoding", "identity").strip().lower()
+    if coding != "identity":
+        raise UnsupportedMediaType(
+            f"Content-Encoding {coding!r} is not accepted; send the body uncompressed"
+        )
     declared = request.headers.get("content-length")
     if declared is not None and DIGITS.fullmatch(declared) and int(declared) > limit:
         raise PayloadTooLarge(f"the body is {declared} bytes; the limit is {limit} bytes")

@@ -1,0 +1,252 @@
+"""Reusable parts of the OpenAPI document: media types, parameters, schemas, the id pattern."""
+
+from __future__ import annotations
+
+from thingreg.core.td.registration import DISCOVERY_CONTEXT
+from thingreg.core.thing_id import MAX_ID_LENGTH
+from thingreg.store.base import EVENT_TYPES
+
+JSONObject = dict[str, object]
+
+PROBLEM = "application/problem+json"
+TD = "application/td+json"
+LD = "application/ld+json"
+JSON = "application/json"
+MERGE_PATCH = "application/merge-patch+json"
+# A TD may be sent under any of these; the directory treats them alike.
+TD_REQUEST_TYPES = (TD, JSON, LD)
+
+MAX_QUERY_INTEGER = 10**18 - 1
+"""Largest offset or limit the server parses; it refuses longer numbers."""
+
+
+def _uri_pattern() -> str:
+    """RFC 3986 ``URI`` (Appendix A) as an ECMA-262 regex, *without* percent-encoded octets.
+
+    The server accepts ``%XX`` inside an id, but a fuzzer that generates ``%41`` sends it
+    unescaped, so the server would decode it and see another id; leaving the triplets out
+    keeps every id the pattern generates one the server accepts unchanged. Only ASCII appears
+    in the character classes, so ECMA-262 and Python read the pattern alike.
+    """
+    sub_unreserved = r"A-Za-z0-9\-._~!$&'()*+,;="
+    h16 = "[0-9A-Fa-f]{1,4}"
+    dec_octet = "(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])"
+    ls32 = rf"(?:{h16}:{h16}|{dec_octet}(?:\.{dec_octet}){{3}})"
+    ipv6 = "|".join(
+        [
+            f"(?:{h16}:){{6}}{ls32}",
+            f"::(?:{h16}:){{5}}{ls32}",
+            f"(?:{h16})?::(?:{h16}:){{4}}{ls32}",
+            *(
+                f"(?:(?:{h16}:){{0,{before}}}{h16})?::{tail}"
+                for before, tail in (
+                    (1, f"(?:{h16}:){{3}}{ls32}"),
+                    (2, f"(?:{h16}:){{2}}{ls32}"),
+                    (3, f"{h16}:{ls32}"),
+                    (4, ls32),
+                    (5, h16),
+                    (6, ""),
+                )
+            ),
+        ]
+    )
+    ip_future = rf"[vV][0-9A-Fa-f]+\.[{sub_unreserved}:]+"
+    host = rf"(?:\[(?:{ipv6}|{ip_future})\]|[{sub_unreserved}]*)"
+    authority_path = rf"//(?:[{sub_unreserved}:]*@)?{host}(?::[0-9]*)?(?:/[{sub_unreserved}:@]*)*"
+    other_path = f"(?!//)[{sub_unreserved}:@/]*"
+    query = f"[{sub_unreserved}:@/?]*"
+    return (
+        rf"^[A-Za-z][A-Za-z0-9+\-.]*:(?:{authority_path}|{other_path})"
+        rf"(?:\?{query})?(?:#{query})?$"
+    )
+
+
+THING_ID_PATTERN = _uri_pattern()
+"""Ids the server accepts (RFC 3986 URIs, less ``%XX``), so fuzzers generate usable ones."""
+
+WRITE_SECURITY: list[dict[str, list[str]]] = [{}, {"bearerAuth": []}]
+
+# Valid requests, so that example-based tests (schemathesis' examples phase) get past validation.
+EXAMPLE_ID = "urn:example:lamp"
+EXAMPLE_TD: JSONObject = {
+    "@context": "https://www.w3.org/2022/wot/td/v1.1",
+    "title": "Lamp",
+    "securityDefinitions": {"nosec_sc": {"scheme": "nosec"}},
+    "security": "nosec_sc",
+}
+
+
+def schema_ref(name: str) -> JSONObject:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _query(name: str, description: str, schema: JSONObject, **extra: object) -> JSONObject:
+    return {"name": name, "in": "query", "description": description, "schema": schema, **extra}
+
+
+def parameters() -> JSONObject:
+    count = {"type": "integer", "maximum": MAX_QUERY_INTEGER}
+    return {
+        "offset": _query("offset", "Number of TDs to skip", count | {"minimum": 0, "default": 0}),
+        "limit": _query("limit", "Largest number of TDs in the page", count | {"minimum": 1}),
+        "format": _query(
+            "format",
+            "array: a plain array of TDs; collection: a ThingCollection object",
+            {"type": "string", "enum": ["array", "collection"], "default": "array"},
+        ),
+        "ifNoneMatch": {
+            "name": "If-None-Match",
+            "in": "header",
+            "description": "The ETag of a listing already held; 304 when it is still current",
+            "schema": {"type": "string"},
+        },
+        "thingId": {
+            "name": "id",
+            "in": "path",
+            "required": True,
+            "description": "The TD's id, an absolute URI (RFC 3986), percent-encoded in the "
+            "path: ':' may be sent as %3A, '/' should be sent as %2F but may also appear "
+            "literally (the id is everything after /things/), and a '%' of the id itself is "
+            "sent as %25. The pattern leaves out ids holding percent-encoded octets, which the "
+            "server accepts too, because fuzzers send such octets unescaped.",
+            "schema": {"type": "string", "maxLength": MAX_ID_LENGTH, "pattern": THING_ID_PATTERN},
+            "example": EXAMPLE_ID,
+        },
+        "jsonpathQuery": _query(
+            "query",
+            "A JSONPath (RFC 9535) query, applied to the array of all TDs",
+            {"type": "string", "minLength": 1},
+            required=True,
+            example="$[?@.title == 'Lamp'].id",
+        ),
+        "eventType": {
+            "name": "type",
+            "in": "path",
+            "required": True,
+            "description": "Only events of this type",
+            "schema": {"type": "string", "enum": list(EVENT_TYPES)},
+        },
+        "diff": _query(
+            "diff",
+            "true: thing_created carries the whole TD and thing_updated a merge patch of the "
+            "change; ignored for thing_deleted",
+            {"type": "boolean", "default": False},
+        ),
+        "lastEventId": {
+            "name": "Last-Event-ID",
+            "in": "header",
+            "description": "The id of the last event received, to resume after it",
+            "schema": {"type": "string", "pattern": "^[0-9]+$"},
+        },
+    }
+
+
+def schemas() -> JSONObject:
+    date_time: JSONObject = {"type": "string", "format": "date-time"}
+    string: JSONObject = {"type": "string"}
+    uri_reference: JSONObject = {"type": "string", "format": "uri-reference"}
+    return {
+        "Problem": {
+            "type": "object",
+            "description": "RFC 9457 problem details",
+            "required": ["type", "title", "status", "detail", "instance"],
+            "properties": {
+                "type": uri_reference,
+                "title": string,
+                "status": {"type": "integer", "minimum": 400, "maximum": 599},
+                "detail": string,
+                "instance": uri_reference,
+                "validationErrors": {"type": "array", "items": schema_ref("ValidationError")},
+            },
+            "additionalProperties": True,
+        },
+        "ValidationError": {
+            "type": "object",
+            "required": ["field", "description"],
+            "properties": {
+                "field": {
+                    "type": "string",
+                    "description": "Dotted path of the failing member; (root) for the TD",
+                },
+                "description": string,
+            },
+        },
+        "ThingDescription": {
+            "type": "object",
+            "description": "A W3C WoT Thing Description. Only its outline is given here; the "
+            "server validates TDs in full against the TD JSON Schema.",
+            "required": ["@context", "title", "security", "securityDefinitions"],
+            "properties": {
+                "@context": {"type": ["string", "array"]},
+                "@type": {"anyOf": [string, {"type": "array", "items": string}]},
+                "id": {"type": "string", "maxLength": MAX_ID_LENGTH, "pattern": THING_ID_PATTERN},
+                "title": string,
+                "security": {"anyOf": [string, {"type": "array", "items": string, "minItems": 1}]},
+                "securityDefinitions": {
+                    "type": "object",
+                    "minProperties": 1,
+                    "additionalProperties": {
+                        "type": "object",
+                        "required": ["scheme"],
+                        "properties": {"scheme": string},
+                    },
+                },
+            },
+            "additionalProperties": True,
+        },
+        "AnonymousThingDescription": {
+            "description": "A TD without an id",
+            "allOf": [schema_ref("ThingDescription"), {"not": {"required": ["id"]}}],
+        },
+        "IdentifiedThingDescription": {
+            "description": "A TD with an id (anonymous TDs are shown with their local id)",
+            "allOf": [schema_ref("ThingDescription"), {"required": ["id"]}],
+        },
+        "EnrichedThingDescription": {
+            "description": "A TD as retrieved: with its id and registration information",
+            "allOf": [
+                schema_ref("IdentifiedThingDescription"),
+                {
+                    "required": ["registration"],
+                    "properties": {"registration": schema_ref("Registration")},
+                },
+            ],
+        },
+        "Registration": {
+            "type": "object",
+            "required": ["created", "modified", "retrieved"],
+            "properties": {
+                "created": date_time,
+                "modified": date_time,
+                "expires": date_time,
+                "retrieved": date_time,
+                "ttl": {"type": "number", "description": "Relative expiry, in seconds"},
+            },
+        },
+        "ThingCollection": {
+            "type": "object",
+            "description": "One page of the listing with pagination information",
+            "required": ["@context", "@type", "total", "members", "@id"],
+            "properties": {
+                "@context": {"const": DISCOVERY_CONTEXT},
+                "@type": {"const": "ThingCollection"},
+                "total": {"type": "integer", "minimum": 0},
+                "members": {"type": "array", "items": schema_ref("IdentifiedThingDescription")},
+                "@id": uri_reference | {"description": "URI of this page"},
+                "next": uri_reference | {"description": "URI of the next page"},
+            },
+        },
+        "DirectoryDescription": {
+            "description": "The TD of this directory",
+            "allOf": [schema_ref("IdentifiedThingDescription"), {"required": ["@type", "base"]}],
+        },
+        "MergePatch": {
+            "type": "object",
+            "description": "A JSON Merge Patch (RFC 7396); null removes a member",
+        },
+        "Health": {
+            "type": "object",
+            "required": ["status"],
+            "properties": {"status": {"const": "ok"}},
+        },
+    }
