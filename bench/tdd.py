@@ -446,7 +446,6 @@ async def run_load(
     """Send every request once, ``concurrency`` at a time, and time each one."""
     load = Load(len(requests), Meter(server))
     pending = iter(requests)
-    failures = CONNECTION_ERRORS
 
     def note(message: str) -> None:
         if len(load.errors) < MAX_ERRORS_KEPT:
@@ -459,7 +458,7 @@ async def run_load(
                 start = time.perf_counter_ns()
                 try:
                     response = await connection.send(request)
-                except failures as exc:
+                except CONNECTION_ERRORS as exc:
                     load.statuses[0] += 1
                     note(f"{request.method} {request.target}: {type(exc).__name__}: {exc}")
                     continue

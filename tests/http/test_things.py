@@ -164,6 +164,15 @@ async def test_bad_bodies_get_problems(
     assert response.json()["status"] == status
 
 
+async def test_ten_megabyte_body_is_refused_without_reading_it(client: httpx.AsyncClient) -> None:
+    await put(client, minimal_td())
+    big = minimal_td(description="x" * 10_000_000)
+    response = await put(client, big)
+    assert response.status_code == 413
+    assert response.json()["status"] == 413
+    assert (await client.get(path("urn:example:thing-1"))).json()["title"] == "Thing One"
+
+
 async def test_id_that_is_not_a_uri_is_refused(client: httpx.AsyncClient) -> None:
     td = minimal_td("not a uri")
     response = await client.put(path("not a uri"), content=orjson.dumps(td), headers=TD_JSON)
