@@ -35,6 +35,18 @@ def thing_path(thing_id: str) -> str:
     return "/things/" + quote(thing_id, safe="")
 
 
+def _no_content(status: int, *, location: str | None = None) -> Response:
+    """A bodiless success typed ``application/x-empty``, as the directory's TD declares.
+
+    WoT consumers (node-wot among them) check a response's type against the form's
+    ``response.contentType``; without the header they assume JSON and reject the answer.
+    """
+    headers = {"Content-Type": "application/x-empty"}
+    if location is not None:
+        headers["Location"] = location
+    return Response(status_code=status, headers=headers)
+
+
 def _thing_id(request: Request) -> str:
     thing_id: str = request.path_params["thing_id"]
     return thing_id
@@ -119,8 +131,8 @@ class Thing(HTTPEndpoint):
         thing_id = _thing_id(request)
         created = await directory_of(request).put(thing_id, td)
         if created:
-            return Response(status_code=201, headers={"Location": thing_path(thing_id)})
-        return Response(status_code=204)
+            return _no_content(201, location=thing_path(thing_id))
+        return _no_content(204)
 
     async def patch(self, request: Request) -> Response:
         require_write_access(request)
@@ -131,12 +143,12 @@ class Thing(HTTPEndpoint):
             request, frozenset({MERGE_PATCH}), settings_of(request).max_body_bytes
         )
         await directory_of(request).patch(_thing_id(request), merge_patch)
-        return Response(status_code=204)
+        return _no_content(204)
 
     async def delete(self, request: Request) -> Response:
         require_write_access(request)
         await directory_of(request).delete(_thing_id(request))
-        return Response(status_code=204)
+        return _no_content(204)
 
 
 class Things(HTTPEndpoint):
@@ -150,7 +162,7 @@ class Things(HTTPEndpoint):
         require_write_access(request)
         td = await read_json(request, TD_MEDIA_TYPES, settings_of(request).max_body_bytes)
         thing_id = await directory_of(request).create_anonymous(td)
-        return Response(status_code=201, headers={"Location": thing_path(thing_id)})
+        return _no_content(201, location=thing_path(thing_id))
 
 
 routes = [
