@@ -117,9 +117,24 @@ class JSONPathPlan:
     """JSON texts (``"celsius"``, with quotes) that a TD's serialised form must contain to
     produce anything; only meaningful when ``per_thing``. See :func:`_required_texts`."""
 
+    descendant_names: tuple[str, ...] = ()
+    """For ``$..name<rest>`` plans: the names of the first segment, walked by
+    :func:`_collect_named` instead of the library's much slower general traversal."""
+    rest: JSONPathQuery | None = field(default=None, repr=False, compare=False)
+    """The segments after the first, as a query applied to each node the walk found."""
+
     def evaluate_one(self, td: dict[str, object]) -> list[object]:
         """Values of the nodes the query selects from ``[td]``, a one-TD directory."""
-        return self.compiled.find([td]).values()
+        if not self.descendant_names:
+            return self.compiled.find([td]).values()
+        found: list[object] = []
+        _collect_named(td, self.descendant_names, found, _MAX_DEPTH)
+        if self.rest is None:
+            return found
+        values: list[object] = []
+        for node in found:
+            values.extend(self.rest.find(node).values())
+        return values
 
     def evaluate_all(self, tds: list[dict[str, object]]) -> list[object]:
         """Values of the nodes the query selects from ``tds`` (all TDs, by id): the fallback."""
@@ -140,7 +155,35 @@ def plan_jsonpath(query: str, *, max_length: int = MAX_QUERY_LENGTH) -> JSONPath
     if not _is_per_thing(segments):
         return JSONPathPlan(query, False, Prefilter(), compiled)
     texts = frozenset() if "registration" in query else _required_texts(segments)
-    return JSONPathPlan(query, True, _prefilter(segments[0]), compiled, texts)
+    names: tuple[str, ...] = ()
+    rest = None
+    if isinstance(segments[0], JSONPathRecursiveDescentSegment):
+        names = tuple(s.name for s in segments[0].selectors if isinstance(s, NameSelector))
+        if len(segments) > 1:
+            rest = JSONPathQuery(env=compiled.env, segments=tuple(segments[1:]))
+    return JSONPathPlan(query, True, _prefilter(segments[0]), compiled, texts, names, rest)
+
+
+_MAX_DEPTH = 100
+"""Nesting the descendant walk follows; deeper parts of a TD are not searched (the library
+itself refuses them with an error)."""
+
+
+def _collect_named(value: object, names: tuple[str, ...], out: list[object], depth: int) -> None:
+    """Members called ``names`` of ``value`` and of every container below it, in the library's
+    order: depth-first, pre-order, a node's own members before its descendants'."""
+    if isinstance(value, dict):
+        for name in names:
+            if name in value:
+                out.append(value[name])
+        if depth:
+            for child in value.values():
+                if isinstance(child, dict | list):
+                    _collect_named(child, names, out, depth - 1)
+    elif isinstance(value, list) and depth:
+        for child in value:
+            if isinstance(child, dict | list):
+                _collect_named(child, names, out, depth - 1)
 
 
 def _compile(query: str, max_length: int) -> JSONPathQuery:
