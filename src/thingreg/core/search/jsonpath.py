@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 import jsonpath_rfc9535
 import orjson
-from jsonpath_rfc9535 import JSONPathError, JSONPathQuery
+from jsonpath_rfc9535 import JSONPathError, JSONPathQuery, JSONValue
 from jsonpath_rfc9535.filter_expressions import (
     ComparisonExpression,
     Expression,
@@ -127,10 +127,10 @@ class JSONPathPlan:
         """Values of the nodes the query selects from ``[td]``, a one-TD directory."""
         if not self.descendant_names:
             return self.compiled.find([td]).values()
-        found: list[object] = []
+        found: list[JSONValue] = []
         _collect_named(td, self.descendant_names, found, _MAX_DEPTH)
         if self.rest is None:
-            return found
+            return list[object](found)
         values: list[object] = []
         for node in found:
             values.extend(self.rest.find(node).values())
@@ -169,7 +169,9 @@ _MAX_DEPTH = 100
 itself refuses them with an error)."""
 
 
-def _collect_named(value: object, names: tuple[str, ...], out: list[object], depth: int) -> None:
+def _collect_named(
+    value: object, names: tuple[str, ...], out: list[JSONValue], depth: int
+) -> None:
     """Members called ``names`` of ``value`` and of every container below it, in the library's
     order: depth-first, pre-order, a node's own members before its descendants'."""
     if isinstance(value, dict):
