@@ -7,6 +7,7 @@ from pathlib import Path
 
 from thingreg.cli.main import build_parser
 from thingreg.config import documented_settings
+from thingreg.core.ids.catalogue import markdown_table
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 
@@ -35,3 +36,12 @@ def test_every_cli_command_is_in_readme() -> None:
     commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
     for name in commands.choices:
         assert f"thingreg {name}" in text, f"`thingreg {name}` is not documented in README.md"
+
+
+def test_readme_identifier_table_matches_code() -> None:
+    text = README.read_text("utf-8")
+    start = text.index("\n", text.index("<!-- identifier-table")) + 1
+    end = text.index("<!-- /identifier-table -->")
+    assert text[start:end].strip() == markdown_table(), (
+        "README identifier table is out of date; regenerate it from thingreg.core.ids.catalogue"
+    )

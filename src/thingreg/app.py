@@ -1,7 +1,8 @@
 """``create_app(settings)``: wires the store, the event bus, the directory and the routes.
 
-Nothing happens at import or construction time; the lifespan opens the store and starts the
-maintenance task (expiry purge, event log trimming), and stops both on shutdown.
+Nothing happens at import or construction time; the lifespan opens the store, the HTTP client
+for peer registries and starts the maintenance task (expiry purge, event log trimming), and
+stops all three on shutdown.
 """
 
 from __future__ import annotations
@@ -11,17 +12,20 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 
+import httpx
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.routing import Router
 
+from thingreg import __version__
 from thingreg.config import Settings
 from thingreg.core.directory import Directory
 from thingreg.core.errors import ThingregError
 from thingreg.core.events import EventBus
-from thingreg.http import events, search, things, wellknown
+from thingreg.core.federation import Federation, check_options
+from thingreg.http import delegations, events, resolve, search, things, wellknown
 from thingreg.http.problems import http_error, thingreg_error, unexpected_error
 from thingreg.store import open_store
 
@@ -29,25 +33,58 @@ log = logging.getLogger(__name__)
 
 
 def create_app(settings: Settings) -> Starlette:
+    check_options(
+        settings.registry_name,
+        settings.namespace_prefixes,
+        settings.max_hops,
+        settings.peer_timeout,
+    )
+
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        store = open_store(settings.database_url)
-        await store.open()
-        directory = Directory(
-            store, EventBus(settings.sse_queue_size), max_query_length=settings.max_query_length
-        )
-        app.state.directory = directory
-        maintenance = asyncio.create_task(_maintain(directory, settings), name="maintenance")
-        log.info("thingreg ready, database %s", settings.database_url)
-        try:
-            yield
-        finally:
-            maintenance.cancel()
-            await asyncio.gather(maintenance, return_exceptions=True)
-            await store.close()
+        # One client for every peer request: pooled connections, bounded waits, no redirects
+        # followed and no proxy taken from the environment (peers are exactly the table's URLs).
+        async with httpx.AsyncClient(
+            timeout=settings.peer_timeout,
+            follow_redirects=False,
+            trust_env=False,
+            headers={"User-Agent": f"thingreg/{__version__}"},
+            limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
+        ) as peers:
+            app.state.federation = Federation(
+                registry_id=settings.registry_name,
+                client=peers,
+                namespaces=settings.namespace_prefixes,
+                max_hops=settings.max_hops,
+                timeout=settings.peer_timeout,
+                cache_ttl=settings.peer_cache_ttl,
+            )
+            store = open_store(settings.database_url)
+            await store.open()
+            directory = Directory(
+                store,
+                EventBus(settings.sse_queue_size),
+                max_query_length=settings.max_query_length,
+            )
+            app.state.directory = directory
+            maintenance = asyncio.create_task(_maintain(directory, settings), name="maintenance")
+            log.info("thingreg ready, database %s", settings.database_url)
+            try:
+                yield
+            finally:
+                maintenance.cancel()
+                await asyncio.gather(maintenance, return_exceptions=True)
+                await store.close()
 
     app = Starlette(
-        routes=[*things.routes, *search.routes, *events.routes, *wellknown.routes],
+        routes=[
+            *things.routes,
+            *search.routes,
+            *events.routes,
+            *resolve.routes,
+            *delegations.routes,
+            *wellknown.routes,
+        ],
         middleware=[Middleware(GZipMiddleware, minimum_size=4096)],
         exception_handlers={
             ThingregError: thingreg_error,

@@ -69,10 +69,49 @@ class Settings:
     log_level: str = field(
         default="info", metadata={"doc": "Logging level (debug, info, warning, error)."}
     )
+    registry_id: str = field(
+        default="",
+        metadata={
+            "doc": "This registry's name in federation `via` lists and answers (letters, "
+            "digits, `.:_~-`); empty means `<host>:<port>`."
+        },
+    )
+    namespaces: str = field(
+        default="",
+        metadata={
+            "doc": "Comma-separated canonical-id prefixes this registry is authoritative for "
+            "(e.g. `tel:+1,urn:dev:org:32473-`); published at `/.well-known/thingreg`."
+        },
+    )
+    max_hops: int = field(
+        default=8,
+        metadata={"doc": "Most registries a resolution may be delegated through; more is 508."},
+    )
+    peer_timeout: float = field(
+        default=3.0,
+        metadata={"doc": "Seconds a proxied resolution waits for a peer registry; then 504."},
+    )
+    peer_cache_ttl: float = field(
+        default=60.0,
+        metadata={
+            "doc": "Seconds a peer's proxied answer is cached when the peer sends no "
+            "`Cache-Control: max-age`."
+        },
+    )
 
     @property
     def database_url(self) -> str:
         return self.db or f"sqlite:///{self.data_dir / 'thingreg.db'}"
+
+    @property
+    def registry_name(self) -> str:
+        """``registry_id``, or ``host:port`` when it is not set."""
+        return self.registry_id or f"{self.host}:{self.port}"
+
+    @property
+    def namespace_prefixes(self) -> tuple[str, ...]:
+        """``namespaces`` split on commas, blanks dropped."""
+        return tuple(p.strip() for p in self.namespaces.split(",") if p.strip())
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:

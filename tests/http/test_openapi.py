@@ -32,6 +32,11 @@ EXPECTED_ROUTES = {
     "/events": {"get"},
     "/events/{type}": {"get"},
     "/.well-known/wot": {"get", "head"},
+    "/resolve/{identifier}": {"get"},
+    "/ids/{identifier}": {"get"},
+    "/delegations": {"get"},
+    "/delegations/{prefix}": {"get", "put", "delete"},
+    "/.well-known/thingreg": {"get"},
     "/openapi.json": {"get"},
     "/healthz": {"get"},
 }
@@ -40,6 +45,8 @@ WRITES = {
     ("/things/{id}", "put"),
     ("/things/{id}", "patch"),
     ("/things/{id}", "delete"),
+    ("/delegations/{prefix}", "put"),
+    ("/delegations/{prefix}", "delete"),
 }
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 

@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from thingreg.cli import serve, validate
+from thingreg.cli import delegations, ids, serve, validate
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -16,6 +16,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     serve.register(commands)
     validate.register(commands)
+    ids.register(commands)
+    delegations.register(commands)
     return parser
 
 

@@ -16,6 +16,8 @@ from typing import Any
 
 import orjson
 
+from thingreg.core.aliases import MEMBER as ALIASES_MEMBER
+from thingreg.core.aliases import listed_aliases, own_alias
 from thingreg.core.errors import BadRequest, InvalidThingDescription, NotFound
 from thingreg.core.events import EventBus
 from thingreg.core.search.jsonpath import JSONPathPlan, plan_jsonpath
@@ -190,6 +192,10 @@ def _prepare(thing_id: str, td: Any, *, anonymous: bool = False) -> ThingRecord:
         td.get("registration") if isinstance(td, dict) else None, now
     )
     errors.extend(registration_errors)
+    listed, member, alias_errors = (
+        listed_aliases(td.get(ALIASES_MEMBER)) if isinstance(td, dict) else ([], [], [])
+    )
+    errors.extend(alias_errors)
     if errors:
         raise InvalidThingDescription(
             f"the TD is not valid: {len(errors)} problem(s) found", errors
@@ -197,6 +203,9 @@ def _prepare(thing_id: str, td: Any, *, anonymous: bool = False) -> ThingRecord:
     assert isinstance(td, dict)
     body = {k: v for k, v in td.items() if k != "registration"}
     body["@context"] = with_discovery_context(body.get("@context"))
+    if member:
+        body[ALIASES_MEMBER] = member
+    aliases = {alias.value: alias for alias in (own_alias(thing_id), *listed)}
     stamp = format_time(now)
     return ThingRecord(
         id=thing_id,
@@ -208,6 +217,7 @@ def _prepare(thing_id: str, td: Any, *, anonymous: bool = False) -> ThingRecord:
         expires=expires,
         ttl=ttl,
         anonymous=anonymous,
+        aliases=tuple(aliases.values()),
     )
 
 

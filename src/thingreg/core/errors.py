@@ -13,17 +13,21 @@ the individual classes::
     ├── NotFound                    404  no such thing or endpoint
     ├── MethodNotAllowed            405
     ├── NotAcceptable               406
+    ├── Conflict                    409  an identifier already belongs to another thing
     ├── PayloadTooLarge             413
     ├── UnsupportedMediaType        415
+    ├── LoopDetected                508  a resolution came back to a registry it passed
     ├── NotImplementedFeature       501  an optional feature this directory does not offer
-    └── StoreUnavailable            503  the database cannot be reached
+    ├── BadGateway                  502  a peer registry answered wrongly or refused
+    ├── StoreUnavailable            503  the database cannot be reached
+    └── GatewayTimeout              504  a peer registry did not answer in time
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from http import HTTPStatus
-from typing import ClassVar
+from typing import Any, ClassVar
 
 PROBLEM_BASE = "https://thingreg.dev/problems/"
 """Problem ``type`` URIs are this base plus the class's slug; docs/api.md describes each one."""
@@ -59,6 +63,10 @@ class ThingregError(Exception):
     def type_uri(self) -> str:
         return PROBLEM_BASE + self.slug
 
+    def problem_extra(self) -> dict[str, Any]:
+        """Extension members of this error's problem details (RFC 9457 section 3.2)."""
+        return {}
+
 
 class BadRequest(ThingregError):
     status = 400
@@ -71,6 +79,9 @@ class InvalidThingDescription(BadRequest):
     def __init__(self, detail: str, validation_errors: list[FieldError]) -> None:
         super().__init__(detail)
         self.validation_errors = validation_errors
+
+    def problem_extra(self) -> dict[str, Any]:
+        return {"validationErrors": [e.as_dict() for e in self.validation_errors]}
 
 
 class InvalidQuery(BadRequest):
@@ -98,6 +109,11 @@ class NotAcceptable(ThingregError):
     slug = "not-acceptable"
 
 
+class Conflict(ThingregError):
+    status = 409
+    slug = "conflict"
+
+
 class PayloadTooLarge(ThingregError):
     status = 413
     slug = "payload-too-large"
@@ -116,3 +132,18 @@ class NotImplementedFeature(ThingregError):
 class StoreUnavailable(ThingregError):
     status = 503
     slug = "store-unavailable"
+
+
+class LoopDetected(ThingregError):
+    status = 508
+    slug = "loop-detected"
+
+
+class BadGateway(ThingregError):
+    status = 502
+    slug = "bad-gateway"
+
+
+class GatewayTimeout(ThingregError):
+    status = 504
+    slug = "gateway-timeout"

@@ -52,9 +52,19 @@ def openapi_document(server_url: str = "/") -> dict[str, object]:
             {"name": "things", "description": "Registration, retrieval and listing of TDs"},
             {"name": "search", "description": "Queries over the registered TDs"},
             {"name": "events", "description": "Server-Sent Events about TD changes"},
+            {
+                "name": "identifiers",
+                "description": "Any identifier to its thing, here or at a peer",
+            },
+            {"name": "federation", "description": "Delegation of identifier prefixes to peers"},
             {"name": "service", "description": "Descriptions and health of the service"},
         ],
-        "paths": _things_paths() | _search_paths() | _event_paths() | _service_paths(),
+        "paths": _things_paths()
+        | _search_paths()
+        | _event_paths()
+        | _identifier_paths()
+        | _federation_paths()
+        | _service_paths(),
         "components": {
             "schemas": schemas(),
             "parameters": parameters(),
@@ -339,6 +349,133 @@ def _event_paths() -> JSONObject:
         "/events/{type}": {
             "get": subscription("subscribeEvents", "the events of one type", by_type=True)
         },
+    }
+
+
+def _identifier_paths() -> JSONObject:
+    location = {"Location": _header("Where to go", required=True, format="uri-reference")}
+    resolve = _operation(
+        "resolveIdentifier",
+        "identifiers",
+        "Find the thing an identifier names, here or at the peer registry it is delegated to",
+        {
+            "200": _body(
+                "The thing here, or a peer's answer (proxy=true)", schema_ref("Resolution"), JSON
+            ),
+            "303": {"description": "See the thing's TD (redirect=true)", "headers": location},
+            "307": _body(
+                "Delegated: ask the peer registry at Location (hops and via carried on)",
+                schema_ref("Resolution"),
+                JSON,
+            )
+            | {"headers": location},
+            "400": _problem("Not a valid identifier, or a malformed hops or via argument"),
+            "404": _problem(
+                "No thing has the identifier here, or the authoritative peer said so "
+                "(registry names it)"
+            ),
+            "406": _NOT_ACCEPTABLE,
+            "502": _problem("The peer registry cannot be reached or answered wrongly"),
+            "504": _problem("The peer registry did not answer within the peer timeout"),
+            "508": _problem("A delegation loop, or a chain longer than the hop limit (via)"),
+        },
+        parameters=[
+            _param("identifier"),
+            _param("redirect"),
+            _param("proxy"),
+            _param("hops"),
+            _param("via"),
+        ],
+    )
+    parse = _operation(
+        "parseIdentifier",
+        "identifiers",
+        "Every valid reading of an identifier: scheme, canonical form, parts",
+        {
+            "200": _body("The readings, most likely first", schema_ref("Analysis"), JSON),
+            "400": _problem("Not a valid identifier; detail says which rule it breaks"),
+        },
+        parameters=[_param("identifier")],
+    )
+    return {"/resolve/{identifier}": {"get": resolve}, "/ids/{identifier}": {"get": parse}}
+
+
+def _federation_paths() -> JSONObject:
+    bad_prefix = _problem("The prefix is empty, too long, or not the start of a URI")
+    listing = _operation(
+        "listDelegations",
+        "federation",
+        "The delegation table: identifier prefixes and the peer registries that resolve them",
+        {
+            "200": _body(
+                "Delegations by prefix",
+                {"type": "array", "items": schema_ref("Delegation")},
+                JSON,
+            ),
+            "406": _NOT_ACCEPTABLE,
+        },
+    )
+    read = _operation(
+        "retrieveDelegation",
+        "federation",
+        "One delegation",
+        {
+            "200": _body("The delegation", schema_ref("Delegation"), JSON),
+            "400": bad_prefix,
+            "404": _problem("No delegation has this prefix"),
+            "406": _NOT_ACCEPTABLE,
+        },
+    )
+    created: JSONObject = {
+        "description": "Created; the body is empty",
+        "headers": {"Location": _header("Path of the delegation", required=True)},
+    }
+    put = _operation(
+        "createOrUpdateDelegation",
+        "federation",
+        "Delegate identifiers starting with the prefix to a peer registry",
+        {
+            "201": created,
+            "204": {"description": "Replaced"},
+            "400": _problem("A bad prefix, registry URL (absolute http/https) or note"),
+            "401": _UNAUTHORIZED,
+            "413": _TOO_LARGE,
+            "415": _UNSUPPORTED,
+        },
+        request_body=_body(
+            "The peer",
+            schema_ref("DelegationRequest"),
+            JSON,
+            example={"registry": "https://jp.registry.example", "note": "Japan"},
+        ),
+        write=True,
+    )
+    delete = _operation(
+        "deleteDelegation",
+        "federation",
+        "Remove a delegation",
+        {
+            "204": {"description": "Removed"},
+            "400": bad_prefix,
+            "401": _UNAUTHORIZED,
+            "404": _problem("No delegation has this prefix"),
+        },
+        write=True,
+    )
+    describe = _operation(
+        "describeRegistry",
+        "federation",
+        "This registry's id, base URL and namespaces, for peers to import",
+        {
+            "200": _body("The registry", schema_ref("RegistryDescription"), JSON),
+            "406": _NOT_ACCEPTABLE,
+        },
+    )
+    return {
+        "/delegations": {"get": listing},
+        "/delegations/{prefix}": {"parameters": [_param("prefix")]}
+        | {"get": read, "put": put, "delete": delete},
+        "/.well-known/thingreg": {"get": describe},
     }
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from thingreg.core.federation import MAX_NOTE_LENGTH, MAX_PREFIX_LENGTH, MAX_VIA
+from thingreg.core.ids.analysis import MAX_LENGTH as MAX_IDENTIFIER_LENGTH
 from thingreg.core.td.registration import DISCOVERY_CONTEXT
 from thingreg.core.thing_id import MAX_ID_LENGTH
 from thingreg.store.base import EVENT_TYPES
@@ -65,6 +67,11 @@ THING_ID_PATTERN = _uri_pattern()
 """Ids the server accepts (RFC 3986 URIs, less ``%XX``), so fuzzers generate usable ones."""
 
 WRITE_SECURITY: list[dict[str, list[str]]] = [{}, {"bearerAuth": []}]
+
+_REGISTRY_ID = "[A-Za-z0-9._:~-]{1,128}"
+VIA_PATTERN = rf"^(?:{_REGISTRY_ID}(?:,{_REGISTRY_ID}){{0,{MAX_VIA - 1}}})?$"
+PREFIX_PATTERN = r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s\x00-\x1f\x7f]*$"
+"""What :func:`thingreg.core.federation.check_prefix` accepts: a URI scheme, a colon, no blanks."""
 
 # Valid requests, so that example-based tests (schemathesis' examples phase) get past validation.
 EXAMPLE_ID = "urn:example:lamp"
@@ -132,6 +139,46 @@ def parameters() -> JSONObject:
             "change; ignored for thing_deleted",
             {"type": "boolean", "default": False},
         ),
+        "identifier": {
+            "name": "identifier",
+            "in": "path",
+            "required": True,
+            "description": "An identifier in any notation of any supported scheme (an IMEI with "
+            "dashes, a MAC with colons, a GS1 Digital Link URL, an EPC URN, a thing id…), "
+            "percent-encoded in the path",
+            "schema": {"type": "string", "minLength": 1, "maxLength": MAX_IDENTIFIER_LENGTH},
+            "example": "49-015420-323751-8",
+        },
+        "redirect": _query(
+            "redirect",
+            "true: answer 303 See Other to the thing's TD instead of describing it",
+            {"type": "boolean", "default": False},
+        ),
+        "proxy": _query(
+            "proxy",
+            "For a delegated identifier: true asks the peer registry on the client's behalf "
+            "(and caches its answer); false answers 307 to the peer",
+            {"type": "boolean", "default": False},
+        ),
+        "hops": _query(
+            "hops",
+            "How many registries have forwarded this resolution; set by registries",
+            {"type": "integer", "minimum": 0, "maximum": MAX_QUERY_INTEGER, "default": 0},
+        ),
+        "via": _query(
+            "via",
+            "Comma-separated ids of the registries that forwarded this resolution, in order; "
+            "set by registries, used to detect loops",
+            {"type": "string", "pattern": VIA_PATTERN},
+        ),
+        "prefix": {
+            "name": "prefix",
+            "in": "path",
+            "required": True,
+            "description": "A canonical-identifier prefix, percent-encoded (tel:+81 → tel%3A%2B81)",
+            "schema": {"type": "string", "maxLength": MAX_PREFIX_LENGTH, "pattern": PREFIX_PATTERN},
+            "example": "tel:+81",
+        },
         "lastEventId": {
             "name": "Last-Event-ID",
             "in": "header",
@@ -145,6 +192,7 @@ def schemas() -> JSONObject:
     date_time: JSONObject = {"type": "string", "format": "date-time"}
     string: JSONObject = {"type": "string"}
     uri_reference: JSONObject = {"type": "string", "format": "uri-reference"}
+    uri: JSONObject = {"type": "string", "format": "uri"}
     return {
         "Problem": {
             "type": "object",
@@ -243,6 +291,80 @@ def schemas() -> JSONObject:
         "MergePatch": {
             "type": "object",
             "description": "A JSON Merge Patch (RFC 7396); null removes a member",
+        },
+        "Reading": {
+            "type": "object",
+            "description": "One valid interpretation of an identifier",
+            "required": ["scheme", "canonical", "notation", "objectLevel", "details"],
+            "properties": {
+                "scheme": string,
+                "canonical": string,
+                "notation": string,
+                "objectLevel": {"type": "boolean"},
+                "details": {"type": "object", "additionalProperties": string},
+            },
+        },
+        "Analysis": {
+            "type": "object",
+            "required": ["input", "readings"],
+            "properties": {
+                "input": string,
+                "readings": {"type": "array", "items": schema_ref("Reading")},
+            },
+        },
+        "Resolution": {
+            "type": "object",
+            "description": "Where an identifier leads: a thing here (id, href), a peer "
+            "(delegatedTo, location), or a peer's proxied answer (answeredBy, absolute href)",
+            "required": ["input", "readings"],
+            "properties": {
+                "input": string,
+                "readings": {"type": "array", "items": schema_ref("Reading")},
+                "identifier": schema_ref("Reading"),
+                "id": string,
+                "href": uri_reference,
+                "delegatedTo": {
+                    "type": "object",
+                    "required": ["prefix", "registry"],
+                    "properties": {"prefix": string, "registry": uri},
+                },
+                "location": uri | {"description": "Where a 307 sends the client"},
+                "answeredBy": uri | {"description": "The registry that holds the thing"},
+            },
+        },
+        "Delegation": {
+            "type": "object",
+            "required": ["prefix", "registry", "note", "created"],
+            "properties": {
+                "prefix": string,
+                "registry": uri,
+                "note": string,
+                "created": date_time,
+            },
+        },
+        "DelegationRequest": {
+            "type": "object",
+            "required": ["registry"],
+            "properties": {
+                "registry": uri
+                | {"description": "Base URL of the peer registry: absolute http or https"},
+                "note": {"type": "string", "maxLength": MAX_NOTE_LENGTH},
+                "prefix": string | {"description": "Optional; must equal the URL's prefix"},
+                "created": string | {"description": "Ignored; set by the registry"},
+            },
+            "additionalProperties": False,
+        },
+        "RegistryDescription": {
+            "type": "object",
+            "description": "What peers import: this registry's id, base URL and namespaces",
+            "required": ["registry", "url", "namespaces", "maxHops", "resolve"],
+            "properties": {
+                "registry": string,
+                "url": uri,
+                "namespaces": {"type": "array", "items": string},
+                "maxHops": {"type": "integer", "minimum": 1},
+                "resolve": string | {"description": "URI template of the resolve endpoint"},
+            },
         },
         "Health": {
             "type": "object",

@@ -13,7 +13,6 @@ from starlette.responses import Response
 
 from thingreg.core.errors import (
     PROBLEM_BASE,
-    InvalidThingDescription,
     MethodNotAllowed,
     NotFound,
     ThingregError,
@@ -48,11 +47,13 @@ def problem_response(
 async def thingreg_error(request: Request, exc: Exception) -> Response:
     """Render a domain error; its class says the status, type and title."""
     assert isinstance(exc, ThingregError)
-    extra: dict[str, Any] = {}
-    if isinstance(exc, InvalidThingDescription):
-        extra["validationErrors"] = [e.as_dict() for e in exc.validation_errors]
     return problem_response(
-        request, exc.status, exc.type_uri, exc.detail, extra=extra, headers=exc.headers
+        request,
+        exc.status,
+        exc.type_uri,
+        exc.detail,
+        extra=exc.problem_extra(),
+        headers=exc.headers,
     )
 
 

@@ -18,6 +18,24 @@ EVENT_TYPES: tuple[EventType, ...] = ("thing_created", "thing_updated", "thing_d
 
 
 @dataclass(frozen=True, slots=True)
+class Alias:
+    """A canonical identifier of a thing, and the scheme it was read as."""
+
+    value: str
+    scheme: str
+
+
+@dataclass(frozen=True, slots=True)
+class Delegation:
+    """Identifiers starting with ``prefix`` are resolved by the registry at ``peer``."""
+
+    prefix: str
+    peer: str
+    note: str = ""
+    created: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class ThingRecord:
     """One stored thing: its TD (JSON bytes, without ``registration``) and the indexed columns."""
 
@@ -30,6 +48,8 @@ class ThingRecord:
     expires: str | None = None
     ttl: float | None = None
     anonymous: bool = False
+    aliases: tuple[Alias, ...] = ()
+    """Every canonical identifier of the thing, its own id included; unique registry-wide."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,13 +77,16 @@ class ThingFilter:
     """A condition on the indexed columns; ``None`` members do not constrain.
 
     ``types`` matches a thing whose ``@type`` is, or contains, any of the given strings;
-    ``texts`` matches a thing whose stored JSON body contains every one of the given strings.
+    ``texts`` matches a thing whose stored JSON body contains every one of the given strings;
+    ``schemes`` and ``aliases`` match things with an identifier of such a scheme or value.
     """
 
     ids: frozenset[str] | None = None
     titles: frozenset[str] | None = None
     types: frozenset[str] | None = None
     texts: frozenset[str] = frozenset()
+    schemes: frozenset[str] | None = None
+    aliases: frozenset[str] | None = None
 
 
 Decide = Callable[[ThingRecord | None], Mutation]
@@ -95,8 +118,20 @@ class Store(Protocol):
     ) -> AsyncIterator[Sequence[ThingRecord]]:
         """Things in ascending code-point order of id, in chunks, without loading them all."""
 
-    async def count(self) -> int:
-        """How many things are stored."""
+    async def count(self, where: ThingFilter | None = None) -> int:
+        """How many things are stored (that match ``where``)."""
+
+    async def find_alias(self, value: str) -> str | None:
+        """The id of the thing that has the canonical identifier ``value``, or ``None``."""
+
+    async def delegations(self) -> list[Delegation]:
+        """The delegation table, by prefix."""
+
+    async def put_delegation(self, delegation: Delegation) -> bool:
+        """Add or replace a delegation; ``True`` when it is new."""
+
+    async def delete_delegation(self, prefix: str) -> bool:
+        """Remove a delegation; ``False`` when there was none."""
 
     async def collection_version(self) -> int:
         """A number that changes whenever a thing is added to or removed from the collection."""

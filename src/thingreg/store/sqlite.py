@@ -13,16 +13,19 @@ import asyncio
 import logging
 import sqlite3
 import threading
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 
+from thingreg.core.errors import Conflict
 from thingreg.store.base import (
+    Alias,
     Decide,
+    Delegation,
     Event,
     EventType,
     Mutation,
@@ -33,8 +36,11 @@ from thingreg.store.migrations import pending
 
 log = logging.getLogger(__name__)
 
-_SELECT = "SELECT id, body, title, types, created, modified, expires, ttl, anonymous FROM things"
+_SELECT = (
+    "SELECT id, body, title, types, created, modified, expires, ttl, anonymous, aliases FROM things"
+)
 _MAX_BATCH = 512
+_T = TypeVar("_T")
 
 
 def path_from_url(url: str) -> Path:
@@ -57,6 +63,7 @@ def _record(row: tuple[Any, ...]) -> ThingRecord:
         expires=row[6],
         ttl=row[7],
         anonymous=bool(row[8]),
+        aliases=tuple(Alias(value, scheme) for value, scheme in orjson.loads(row[9])),
     )
 
 
@@ -92,6 +99,13 @@ def _where(where: ThingFilter | None) -> tuple[str, list[Any]]:
     for text in sorted(where.texts):
         clauses.append("instr(body, ?) > 0")
         params.append(text.encode())
+    for column, values in (("scheme", where.schemes), ("alias", where.aliases)):
+        if values is not None:
+            clauses.append(
+                f"id IN (SELECT thing_id FROM aliases WHERE {column} IN "  # noqa: S608 (placeholders)
+                f"({','.join('?' * len(values))}))"
+            )
+            params.extend(sorted(values))
     return " AND ".join(clauses), params
 
 
@@ -182,8 +196,68 @@ class SQLiteStore:
         row = self._loop_conn().execute(_SELECT + " WHERE id = ?", (thing_id,)).fetchone()
         return None if row is None else _record(row)
 
-    async def count(self) -> int:
-        return self._counter("things")
+    async def count(self, where: ThingFilter | None = None) -> int:
+        conditions, params = _where(where)
+        if not conditions:
+            return self._counter("things")
+        loop = asyncio.get_running_loop()
+        sql = f"SELECT count(*) FROM things WHERE {conditions}"  # noqa: S608 (placeholders)
+        return await loop.run_in_executor(self._readers, self._scalar, sql, params)
+
+    def _scalar(self, sql: str, params: list[Any]) -> int:
+        return int(self._reader().execute(sql, params).fetchone()[0])
+
+    async def find_alias(self, value: str) -> str | None:
+        row = (
+            self._loop_conn()
+            .execute("SELECT thing_id FROM aliases WHERE alias = ?", (value,))
+            .fetchone()
+        )
+        return None if row is None else str(row[0])
+
+    async def delegations(self) -> list[Delegation]:
+        rows = self._loop_conn().execute(
+            "SELECT prefix, peer, note, created FROM delegations ORDER BY prefix"
+        )
+        return [Delegation(*row) for row in rows]
+
+    async def put_delegation(self, delegation: Delegation) -> bool:
+        def put(conn: sqlite3.Connection) -> bool:
+            existed = conn.execute(
+                "SELECT 1 FROM delegations WHERE prefix = ?", (delegation.prefix,)
+            ).fetchone()
+            conn.execute(
+                "INSERT INTO delegations (prefix, peer, note, created) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (prefix) DO UPDATE SET peer = excluded.peer, note = excluded.note",
+                (delegation.prefix, delegation.peer, delegation.note, delegation.created),
+            )
+            return existed is None
+
+        return await self._write_now(put)
+
+    async def delete_delegation(self, prefix: str) -> bool:
+        def delete(conn: sqlite3.Connection) -> bool:
+            cursor = conn.execute("DELETE FROM delegations WHERE prefix = ?", (prefix,))
+            return cursor.rowcount > 0
+
+        return await self._write_now(delete)
+
+    async def _write_now(self, change: Callable[[sqlite3.Connection], _T]) -> _T:
+        """Run ``change`` in its own transaction on the writer thread (rare, small writes)."""
+
+        def run() -> _T:
+            conn = self._write_conn
+            assert conn is not None
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                result = change(conn)
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+            return result
+
+        return await asyncio.get_running_loop().run_in_executor(self._writer_thread, run)
 
     async def collection_version(self) -> int:
         return self._counter("version")
@@ -323,19 +397,20 @@ class SQLiteStore:
             record.expires,
             record.ttl,
             int(record.anonymous),
+            orjson.dumps([(a.value, a.scheme) for a in record.aliases]).decode(),
             record.id,
         )
         if exists:
             conn.execute(
                 "UPDATE things SET body = ?, title = ?, types = ?, created = ?, modified = ?, "
-                "expires = ?, ttl = ?, anonymous = ? WHERE id = ?",
+                "expires = ?, ttl = ?, anonymous = ?, aliases = ? WHERE id = ?",
                 values,
             )
             conn.execute("DELETE FROM thing_types WHERE thing_id = ?", (record.id,))
         else:
             conn.execute(
                 "INSERT INTO things (body, title, types, created, modified, expires, ttl, "
-                "anonymous, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "anonymous, aliases, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 values,
             )
             conn.execute(
@@ -345,11 +420,22 @@ class SQLiteStore:
             "INSERT OR IGNORE INTO thing_types (type, thing_id) VALUES (?, ?)",
             [(t, record.id) for t in record.types],
         )
+        if exists:
+            conn.execute("DELETE FROM aliases WHERE thing_id = ?", (record.id,))
+        for alias in record.aliases:
+            owner = conn.execute(
+                "INSERT INTO aliases (alias, thing_id, scheme) VALUES (?, ?, ?) "
+                "ON CONFLICT (alias) DO UPDATE SET alias = alias RETURNING thing_id",
+                (alias.value, record.id, alias.scheme),
+            ).fetchone()[0]
+            if owner != record.id:
+                raise Conflict(f"the identifier {alias.value!r} already belongs to another thing")
 
     @staticmethod
     def _delete(conn: sqlite3.Connection, thing_id: str) -> None:
         conn.execute("DELETE FROM things WHERE id = ?", (thing_id,))
         conn.execute("DELETE FROM thing_types WHERE thing_id = ?", (thing_id,))
+        conn.execute("DELETE FROM aliases WHERE thing_id = ?", (thing_id,))
         conn.execute("UPDATE counters SET value = value - 1 WHERE name = 'things'")
         conn.execute("UPDATE counters SET value = value + 1 WHERE name = 'version'")
 

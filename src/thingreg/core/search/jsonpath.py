@@ -169,9 +169,7 @@ _MAX_DEPTH = 100
 itself refuses them with an error)."""
 
 
-def _collect_named(
-    value: object, names: tuple[str, ...], out: list[JSONValue], depth: int
-) -> None:
+def _collect_named(value: object, names: tuple[str, ...], out: list[JSONValue], depth: int) -> None:
     """Members called ``names`` of ``value`` and of every container below it, in the library's
     order: depth-first, pre-order, a node's own members before its descendants'."""
     if isinstance(value, dict):

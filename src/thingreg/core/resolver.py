@@ -1,0 +1,72 @@
+"""Resolution: from any notation of any identifier to the thing, here or at a peer registry.
+
+The order is fixed: an exact thing id; then each reading of the input, most likely first, in
+the alias index; then the delegation table (longest prefix of a reading's canonical form).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from thingreg.core.errors import NotFound
+from thingreg.core.ids.analysis import analyse
+from thingreg.core.ids.base import InvalidIdentifier, Reading
+from thingreg.store.base import Delegation, Store
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """Where an identifier leads: a local thing, or the peer a prefix is delegated to."""
+
+    input: str
+    readings: tuple[Reading, ...]
+    thing_id: str | None = None
+    matched: Reading | None = None
+    delegation: Delegation | None = None
+
+
+async def resolve(store: Store, text: str) -> Resolution:
+    """Resolve ``text``; raises :class:`NotFound` (with the readings) when nothing matches."""
+    text = text.strip()
+    try:
+        readings = tuple(analyse(text).readings)
+    except InvalidIdentifier:
+        if await store.get(text) is not None:
+            return Resolution(text, (), thing_id=text)
+        raise
+    if await store.get(text) is not None:
+        return Resolution(text, readings, thing_id=text)
+    for reading in readings:
+        thing_id = await store.find_alias(reading.canonical)
+        if thing_id is not None:
+            return Resolution(text, readings, thing_id=thing_id, matched=reading)
+    delegations = await store.delegations()
+    for reading in readings:
+        delegation = longest_prefix(delegations, reading.canonical)
+        if delegation is not None:
+            return Resolution(text, readings, matched=reading, delegation=delegation)
+    raise UnknownIdentifier(text, readings)
+
+
+def longest_prefix(delegations: list[Delegation], canonical: str) -> Delegation | None:
+    """The delegation whose prefix is the longest one ``canonical`` starts with."""
+    best: Delegation | None = None
+    for delegation in delegations:
+        if canonical.startswith(delegation.prefix) and (
+            best is None or len(delegation.prefix) > len(best.prefix)
+        ):
+            best = delegation
+    return best
+
+
+class UnknownIdentifier(NotFound):
+    """A valid identifier that no thing here has and no delegation covers."""
+
+    def __init__(self, text: str, readings: tuple[Reading, ...]) -> None:
+        schemes = ", ".join(f"{r.scheme} {r.canonical}" for r in readings)
+        super().__init__(f"no thing has the identifier {text!r} (read as {schemes})")
+        self.readings = readings
+
+    def problem_extra(self) -> dict[str, Any]:
+        return {"readings": [{"scheme": r.scheme, "canonical": r.canonical} for r in self.readings]}
