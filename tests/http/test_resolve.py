@@ -122,3 +122,23 @@ async def test_unknown_and_invalid_identifiers(client: httpx.AsyncClient) -> Non
 async def test_parse_endpoint(client: httpx.AsyncClient) -> None:
     body = (await client.get("/ids/" + quote("49-015420-323751-8", safe=""))).json()
     assert body["readings"][0]["canonical"] == IMEI_CANONICAL
+
+
+async def test_listing_filters_by_scheme_and_alias(client: httpx.AsyncClient) -> None:
+    await put(client, minimal_td("urn:example:a", identifiers=["490154203237518"]))
+    await put(client, minimal_td("urn:example:b", identifiers=["00:24:be:80:4f:f1"]))
+    await put(client, minimal_td("urn:uuid:f81d4fae-7dec-11d0-a765-00a0c91e6bf6"))
+    by_scheme = await client.get("/things", params={"scheme": "imei"})
+    assert [td["id"] for td in by_scheme.json()] == ["urn:example:a"]
+    several = await client.get("/things", params={"scheme": "imei,uuid"})
+    assert [td["id"] for td in several.json()] == [
+        "urn:example:a",
+        "urn:uuid:f81d4fae-7dec-11d0-a765-00a0c91e6bf6",
+    ]
+    by_alias = await client.get("/things", params={"alias": "0024.BE80.4FF1"})
+    assert [td["id"] for td in by_alias.json()] == ["urn:example:b"]
+    page = await client.get(
+        "/things", params={"scheme": "imei,uuid", "limit": 1, "format": "collection"}
+    )
+    assert page.json()["total"] == 2
+    assert "scheme=imei%2Cuuid" in page.json()["next"]

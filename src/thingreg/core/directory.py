@@ -20,6 +20,7 @@ from thingreg.core.aliases import MEMBER as ALIASES_MEMBER
 from thingreg.core.aliases import listed_aliases, own_alias
 from thingreg.core.errors import BadRequest, InvalidThingDescription, NotFound
 from thingreg.core.events import EventBus
+from thingreg.core.ids.analysis import analyse
 from thingreg.core.search.jsonpath import JSONPathPlan, plan_jsonpath
 from thingreg.core.td.merge_patch import apply_merge_patch, create_merge_patch
 from thingreg.core.td.registration import (
@@ -142,12 +143,26 @@ class Directory:
             raise NotFound(f"no thing with id {thing_id!r}")
         return render(record, retrieved=format_time(now_utc()))
 
-    async def list(self, *, offset: int = 0, limit: int | None = None) -> AsyncIterator[bytes]:
+    async def list(
+        self, *, offset: int = 0, limit: int | None = None, where: ThingFilter | None = None
+    ) -> AsyncIterator[bytes]:
         """Enriched TDs in id order, streamed chunk by chunk from the store."""
         retrieved = format_time(now_utc())
-        async for chunk in self.store.scan(offset=offset, limit=limit):
+        async for chunk in self.store.scan(offset=offset, limit=limit, where=where):
             for record in chunk:
                 yield render(record, retrieved)
+
+    @staticmethod
+    def identifier_filter(scheme: str | None, alias: str | None) -> ThingFilter | None:
+        """The filter for things with an identifier of ``scheme`` and/or matching ``alias``
+        (any notation: every valid reading of it counts)."""
+        if scheme is None and alias is None:
+            return None
+        aliases = None
+        if alias is not None:
+            aliases = frozenset(r.canonical for r in analyse(alias).readings) | {alias.strip()}
+        schemes = None if scheme is None else frozenset(scheme.split(","))
+        return ThingFilter(schemes=schemes, aliases=aliases)
 
     async def search_jsonpath(self, query: str) -> AsyncIterator[bytes]:
         """JSON values of the nodes the query selects in the array of all enriched TDs.

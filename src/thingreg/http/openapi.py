@@ -202,7 +202,14 @@ def _things_paths() -> JSONObject:
             "400": _problem("An invalid offset, limit or format argument"),
             "406": _NOT_ACCEPTABLE,
         },
-        parameters=[_param("offset"), _param("limit"), _param("format"), _param("ifNoneMatch")],
+        parameters=[
+            _param("offset"),
+            _param("limit"),
+            _param("format"),
+            _param("scheme"),
+            _param("alias"),
+            _param("ifNoneMatch"),
+        ],
     )
     retrieve_thing = _operation(
         "retrieveThing",

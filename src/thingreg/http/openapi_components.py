@@ -96,6 +96,17 @@ def parameters() -> JSONObject:
     return {
         "offset": _query("offset", "Number of TDs to skip", count | {"minimum": 0, "default": 0}),
         "limit": _query("limit", "Largest number of TDs in the page", count | {"minimum": 1}),
+        "scheme": _query(
+            "scheme",
+            "Only things with an identifier of this scheme (e.g. imei, mac, sgtin); "
+            "comma-separated for several",
+            {"type": "string", "maxLength": 256},
+        ),
+        "alias": _query(
+            "alias",
+            "Only the thing with this identifier, in any notation of any supported scheme",
+            {"type": "string", "maxLength": 2048},
+        ),
         "format": _query(
             "format",
             "array: a plain array of TDs; collection: a ThingCollection object",

@@ -59,7 +59,9 @@ async def list_things(request: Request) -> Response:
     shape = choice_param(request, "format", ("array", "collection"))
     kind = negotiate(request, (LD_JSON, JSON))
     directory = directory_of(request)
-    total = await directory.store.count()
+    scheme, alias = request.query_params.get("scheme"), request.query_params.get("alias")
+    where = directory.identifier_filter(scheme, alias)
+    total = await directory.store.count(where)
     version = await directory.store.collection_version()
     last_event = await directory.store.last_event_id()
 
@@ -69,6 +71,10 @@ async def list_things(request: Request) -> Response:
             params["limit"] = limit
         if shape == "collection":
             params["format"] = shape
+        if scheme is not None:
+            params["scheme"] = scheme
+        if alias is not None:
+            params["alias"] = alias
         return "/things?" + urlencode(params)
 
     links = [f'</things>; rel="canonical"; etag="v{version}"']
@@ -95,7 +101,7 @@ async def list_things(request: Request) -> Response:
         suffix = b"]}"
     else:
         prefix, suffix = b"[", b"]"
-    body = json_array(directory.list(offset=offset, limit=limit), prefix, suffix)
+    body = json_array(directory.list(offset=offset, limit=limit, where=where), prefix, suffix)
     return StreamingResponse(body, headers=headers, media_type=kind)
 
 
