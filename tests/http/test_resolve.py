@@ -142,3 +142,16 @@ async def test_listing_filters_by_scheme_and_alias(client: httpx.AsyncClient) ->
     )
     assert page.json()["total"] == 2
     assert "scheme=imei%2Cuuid" in page.json()["next"]
+
+
+async def test_search_within_a_scheme(client: httpx.AsyncClient) -> None:
+    await put(client, minimal_td("urn:example:a", identifiers=["490154203237518"]))
+    await put(client, minimal_td("urn:example:b", identifiers=["00:24:be:80:4f:f1"]))
+    everything = await client.get("/search/jsonpath", params={"query": "$[*].id"})
+    assert everything.json() == ["urn:example:a", "urn:example:b"]
+    macs = await client.get("/search/jsonpath", params={"query": "$[*].id", "scheme": "mac"})
+    assert macs.json() == ["urn:example:b"]
+    first = await client.get(
+        "/search/jsonpath", params={"query": "$[0].id", "alias": "49-015420-323751-8"}
+    )
+    assert first.json() == ["urn:example:a"]

@@ -164,34 +164,41 @@ class Directory:
         schemes = None if scheme is None else frozenset(scheme.split(","))
         return ThingFilter(schemes=schemes, aliases=aliases)
 
-    async def search_jsonpath(self, query: str) -> AsyncIterator[bytes]:
-        """JSON values of the nodes the query selects in the array of all enriched TDs.
+    async def search_jsonpath(
+        self, query: str, within: ThingFilter | None = None
+    ) -> AsyncIterator[bytes]:
+        """JSON values of the nodes the query selects in the array of all enriched TDs (or of
+        those ``within`` an identifier filter).
 
         The query is planned first so that a bad query fails before any output is sent.
         """
         plan = plan_jsonpath(query, max_length=self.max_query_length)
-        if not plan.per_thing and await self.store.count() > WHOLE_COLLECTION_LIMIT:
+        if not plan.per_thing and await self.store.count(within) > WHOLE_COLLECTION_LIMIT:
             raise BadRequest(
                 "this query needs the whole collection in memory (it indexes the root array or "
                 f"refers to $ in a filter), which is refused above {WHOLE_COLLECTION_LIMIT} "
                 "things; start it with $[?...], $[*] or $..name instead"
             )
-        return self._search(plan)
+        return self._search(plan, within or ThingFilter())
 
-    async def _search(self, plan: JSONPathPlan) -> AsyncIterator[bytes]:
+    async def _search(self, plan: JSONPathPlan, within: ThingFilter) -> AsyncIterator[bytes]:
         if plan.per_thing:
             if plan.prefilter.matches_nothing:
                 return
             prefilter = plan.prefilter
-            where = ThingFilter(
-                prefilter.ids, prefilter.titles, prefilter.types, plan.required_texts
+            where = replace(
+                within,
+                ids=prefilter.ids,
+                titles=prefilter.titles,
+                types=prefilter.types,
+                texts=plan.required_texts,
             )
             async for chunk in self.store.scan(where=where):
                 for record in chunk:
                     for value in plan.evaluate_one(enriched(record)):
                         yield orjson.dumps(value)
             return
-        tds = [enriched(record) async for chunk in self.store.scan() for record in chunk]
+        tds = [enriched(r) async for chunk in self.store.scan(where=within) for r in chunk]
         for value in plan.evaluate_all(tds):
             yield orjson.dumps(value)
 

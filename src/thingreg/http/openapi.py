@@ -315,7 +315,7 @@ def _search_paths() -> JSONObject:
             "400": _problem("The query is missing, too long, or not valid JSONPath"),
             "406": _NOT_ACCEPTABLE,
         },
-        parameters=[_param("jsonpathQuery")],
+        parameters=[_param("jsonpathQuery"), _param("scheme"), _param("alias")],
     )
     paths: JSONObject = {"/search/jsonpath": _with_head(search_jsonpath)}
     for language in ("XPath", "SPARQL"):

@@ -16,7 +16,11 @@ async def search_jsonpath(request: Request) -> Response:
     if query is None:
         raise BadRequest("the query parameter 'query' (a JSONPath expression) is required")
     kind = negotiate(request, (JSON,))
-    results = await directory_of(request).search_jsonpath(query)
+    directory = directory_of(request)
+    within = directory.identifier_filter(
+        request.query_params.get("scheme"), request.query_params.get("alias")
+    )
+    results = await directory.search_jsonpath(query, within)
     if request.method == "HEAD":
         return head_of_stream({}, kind)
     return StreamingResponse(json_array(results, b"[", b"]"), media_type=kind)
