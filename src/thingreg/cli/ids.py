@@ -67,16 +67,7 @@ def run_parse(args: argparse.Namespace) -> int:
         sys.stderr.write(f"thingreg: invalid identifier: {exc.detail}\n")
         return 1
     if args.json:
-        out = [
-            {
-                "scheme": r.scheme,
-                "canonical": r.canonical,
-                "notation": r.notation,
-                "objectLevel": r.object_level,
-                "details": dict(r.details),
-            }
-            for r in readings
-        ]
+        out = [r.as_json() for r in readings]
         sys.stdout.write(orjson.dumps(out, option=orjson.OPT_INDENT_2).decode() + "\n")
     else:
         sys.stdout.write(_table(readings) + "\n")

@@ -10,21 +10,10 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from thingreg.core.ids.analysis import analyse
-from thingreg.core.ids.base import Reading
 from thingreg.core.resolver import resolve
 from thingreg.http.delegations import delegated_answer
 from thingreg.http.negotiation import JSON, TD_JSON, bool_param, directory_of, negotiate
 from thingreg.http.things import thing_path
-
-
-def reading_json(reading: Reading) -> dict[str, Any]:
-    return {
-        "scheme": reading.scheme,
-        "canonical": reading.canonical,
-        "notation": reading.notation,
-        "objectLevel": reading.object_level,
-        "details": dict(reading.details),
-    }
 
 
 async def resolve_identifier(request: Request) -> Response:
@@ -35,10 +24,10 @@ async def resolve_identifier(request: Request) -> Response:
     resolution = await resolve(directory_of(request).store, text)
     body: dict[str, Any] = {
         "input": resolution.input,
-        "readings": [reading_json(r) for r in resolution.readings],
+        "readings": [r.as_json() for r in resolution.readings],
     }
     if resolution.matched is not None:
-        body["identifier"] = reading_json(resolution.matched)
+        body["identifier"] = resolution.matched.as_json()
     if resolution.thing_id is not None:
         location = thing_path(resolution.thing_id)
         if bool_param(request, "redirect") or kind == TD_JSON:
@@ -52,7 +41,7 @@ async def parse_identifier(request: Request) -> Response:
     """The analysis of an identifier alone: every valid reading, most likely first."""
     text: str = request.path_params["identifier"]
     analysis = analyse(text)
-    body = {"input": text, "readings": [reading_json(r) for r in analysis.readings]}
+    body = {"input": text, "readings": [r.as_json() for r in analysis.readings]}
     return Response(orjson.dumps(body), media_type=JSON)
 
 

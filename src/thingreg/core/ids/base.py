@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from thingreg.core.errors import BadRequest
 
@@ -51,6 +52,16 @@ class Reading:
     object_level: bool = True
     """False for identifiers of classes or subscriptions rather than objects (a GTIN without
     serial, an IMSI): they may be aliases but are never offered as a thing's own id."""
+
+    def as_json(self) -> dict[str, Any]:
+        """The reading as the API and the CLI show it."""
+        return {
+            "scheme": self.scheme,
+            "canonical": self.canonical,
+            "notation": self.notation,
+            "objectLevel": self.object_level,
+            "details": dict(self.details),
+        }
 
 
 Reader = Callable[[str], list[Reading]]
