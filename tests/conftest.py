@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import os
+import urllib.parse
+import uuid
 from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import asyncpg
 import httpx
 import pytest
 
@@ -12,10 +19,57 @@ from tests.support import LiveServer, start_server, stop_server
 from thingreg.app import create_app
 from thingreg.config import Settings
 
+TEST_DB = "THINGREG_TEST_DB"
+"""Set to a ``postgresql://`` URL to run the app's tests on PostgreSQL, a fresh schema each."""
+
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return Settings(data_dir=tmp_path / "data", purge_interval=0.2)
+def settings(tmp_path: Path) -> Iterator[Settings]:
+    with fresh_database() as url:
+        yield Settings(data_dir=tmp_path / "data", db=url, purge_interval=0.2)
+
+
+@contextlib.contextmanager
+def fresh_database() -> Iterator[str]:
+    """``""`` (the SQLite file in the data directory), or, when ``THINGREG_TEST_DB`` is set,
+    the URL of a new PostgreSQL schema in that database, dropped afterwards."""
+    url = os.environ.get(TEST_DB, "")
+    if not url:
+        yield ""
+        return
+    if not url.startswith(("postgresql://", "postgres://")):
+        raise ValueError(f"{TEST_DB} must be a postgresql:// URL, not {url!r}")
+    with postgres_schema(url) as schema_url:
+        yield schema_url
+
+
+@contextlib.contextmanager
+def postgres_schema(url: str) -> Iterator[str]:
+    """A uniquely named schema in the database at ``url``, dropped on exit; yields ``url`` with
+    ``?search_path=`` set to it (asyncpg sends unknown URL parameters as session settings)."""
+    schema = f"thingreg_test_{uuid.uuid4().hex[:12]}"
+    _run_sql(url, f'CREATE SCHEMA "{schema}"')
+    try:
+        parts = urllib.parse.urlsplit(url)
+        query = [*urllib.parse.parse_qsl(parts.query), ("search_path", schema)]
+        yield urllib.parse.urlunsplit(parts._replace(query=urllib.parse.urlencode(query)))
+    finally:
+        _run_sql(url, f"SET lock_timeout = '10s'; DROP SCHEMA \"{schema}\" CASCADE")
+
+
+def _run_sql(url: str, sql: str) -> None:
+    """Run SQL on a connection of its own, on a thread with its own event loop (so that this
+    works from sync fixtures and from inside a running loop alike)."""
+
+    async def run() -> None:
+        conn = await asyncpg.connect(url, timeout=10)
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    with ThreadPoolExecutor(1) as thread:
+        thread.submit(asyncio.run, run()).result()
 
 
 @pytest.fixture
@@ -48,6 +102,8 @@ class _LifespanClient:
 
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    server = start_server(tmp_path_factory.mktemp("live") / "data")
-    yield server
-    stop_server(server)
+    with fresh_database() as url:
+        env = {"THINGREG_DB": url} if url else {}
+        server = start_server(tmp_path_factory.mktemp("live") / "data", **env)
+        yield server
+        stop_server(server)

@@ -1,8 +1,9 @@
 """``create_app(settings)``: wires the store, the event bus, the directory and the routes.
 
 Nothing happens at import or construction time; the lifespan opens the store, the HTTP client
-for peer registries and starts the maintenance task (expiry purge, event log trimming), and
-stops all three on shutdown.
+for peer registries, loads the token signing keys and starts the maintenance task (expiry
+purge, event log trimming, expired challenges, signing key rotation), and stops them on
+shutdown.
 """
 
 from __future__ import annotations
@@ -21,13 +22,17 @@ from starlette.routing import Router
 
 from thingreg import __version__
 from thingreg.config import Settings
+from thingreg.core.auth.authenticator import Authenticator
+from thingreg.core.auth.credentials import Credentials
+from thingreg.core.auth.keyring import Keyring
 from thingreg.core.directory import Directory
 from thingreg.core.errors import ThingregError
 from thingreg.core.events import EventBus
 from thingreg.core.federation import Federation, check_options
-from thingreg.http import delegations, events, resolve, search, things, wellknown
+from thingreg.http import auth, credentials, delegations, events, resolve, search, things, wellknown
 from thingreg.http.problems import http_error, thingreg_error, unexpected_error
 from thingreg.store import open_store
+from thingreg.store.base import Store
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +72,16 @@ def create_app(settings: Settings) -> Starlette:
                 max_query_length=settings.max_query_length,
             )
             app.state.directory = directory
-            maintenance = asyncio.create_task(_maintain(directory, settings), name="maintenance")
+            app.state.credentials = Credentials(store)
+            try:
+                authenticator = await _authenticator(store, settings)
+            except BaseException:
+                await store.close()
+                raise
+            app.state.authenticator = authenticator
+            maintenance = asyncio.create_task(
+                _maintain(directory, authenticator, settings), name="maintenance"
+            )
             log.info("thingreg ready, database %s", settings.database_url)
             try:
                 yield
@@ -78,6 +92,8 @@ def create_app(settings: Settings) -> Starlette:
 
     app = Starlette(
         routes=[
+            *auth.routes,  # first: matched for every device authentication
+            *credentials.routes,  # before things: /things/{id} would take .../credentials
             *things.routes,
             *search.routes,
             *events.routes,
@@ -99,8 +115,30 @@ def create_app(settings: Settings) -> Starlette:
     return app
 
 
-async def _maintain(directory: Directory, settings: Settings) -> None:
-    """Purge expired things and trim the event log, forever, until cancelled."""
+async def _authenticator(store: Store, settings: Settings) -> Authenticator:
+    """The device authenticator, its signing keys loaded (the first one made if none)."""
+    keyring = Keyring(
+        store,
+        alg=settings.token_alg,
+        passphrase=settings.signing_key_passphrase,
+        max_age=settings.signing_key_max_age,
+        token_ttl=settings.token_ttl,
+        reload_interval=settings.purge_interval,
+    )
+    await keyring.load()
+    return Authenticator(
+        store,
+        keyring,
+        issuer=settings.issuer,
+        token_audience=settings.token_audience,
+        challenge_ttl=settings.challenge_ttl,
+        token_ttl=settings.token_ttl,
+    )
+
+
+async def _maintain(directory: Directory, authenticator: Authenticator, settings: Settings) -> None:
+    """Purge expired things and trim the event log, forget expired challenges and rotate the
+    token signing keys, forever, until cancelled."""
     while True:
         await asyncio.sleep(settings.purge_interval)
         try:
@@ -110,3 +148,8 @@ async def _maintain(directory: Directory, settings: Settings) -> None:
             await directory.store.trim_events(settings.event_retention)
         except Exception:
             log.exception("maintenance run failed; retrying in %ss", settings.purge_interval)
+        try:
+            await authenticator.purge()
+            await authenticator.keyring.maintain()
+        except Exception:
+            log.exception("key maintenance failed; retrying in %ss", settings.purge_interval)

@@ -98,6 +98,47 @@ class Settings:
             "`Cache-Control: max-age`."
         },
     )
+    public_url: str = field(
+        default="",
+        metadata={
+            "doc": "This registry's base URL as devices and token verifiers know it: the "
+            "audience devices sign for and the `iss` of tokens; empty means "
+            "`http://<host>:<port>`. Set it whenever the registry is reached under another name."
+        },
+    )
+    challenge_ttl: float = field(
+        default=60.0,
+        metadata={"doc": "Seconds a device has to answer an authentication challenge (nonce)."},
+    )
+    token_ttl: float = field(
+        default=300.0,
+        metadata={"doc": "Lifetime of the tokens issued to devices (seconds)."},
+    )
+    token_audience: str = field(
+        default="",
+        metadata={"doc": "`aud` of the tokens issued to devices; empty means the public URL."},
+    )
+    token_alg: str = field(
+        default="ES256",
+        metadata={
+            "doc": "Algorithm of new token signing keys: `ES256` or `EdDSA` (existing keys "
+            "keep theirs)."
+        },
+    )
+    signing_key_max_age: float = field(
+        default=2_592_000.0,
+        metadata={
+            "doc": "Seconds after which the token signing key is rotated automatically; "
+            "0 never (`thingreg keys rotate` rotates by hand)."
+        },
+    )
+    signing_key_passphrase: str = field(
+        default="",
+        metadata={
+            "doc": "When set, token signing keys are stored encrypted with it (PKCS#8, "
+            "AES-256); every process sharing the database needs the same one."
+        },
+    )
 
     @property
     def database_url(self) -> str:
@@ -107,6 +148,14 @@ class Settings:
     def registry_name(self) -> str:
         """``registry_id``, or ``host:port`` when it is not set."""
         return self.registry_id or f"{self.host}:{self.port}"
+
+    @property
+    def issuer(self) -> str:
+        """``public_url`` without a trailing slash, or ``http://<host>:<port>``."""
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
 
     @property
     def namespace_prefixes(self) -> tuple[str, ...]:

@@ -1,28 +1,86 @@
-"""The storage contract: every backend must pass this same suite."""
+"""The storage contract: every backend must pass this same suite.
+
+SQLite runs always. PostgreSQL runs on the server at ``THINGREG_TEST_DB`` (a ``postgresql://``
+URL), or else at ``postgresql://127.0.0.1/test``, each test in a fresh schema. When that default
+server cannot be reached the PostgreSQL half is skipped, except in CI (``CI`` set).
+"""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import contextlib
+import os
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from thingreg.core.errors import NotFound
+from tests.conftest import TEST_DB, postgres_schema
+from thingreg.core.errors import Conflict, NotFound
 from thingreg.store import open_store
-from thingreg.store.base import Decide, Mutation, Store, ThingFilter, ThingRecord
+from thingreg.store.base import (
+    Alias,
+    Challenge,
+    Credential,
+    Decide,
+    Delegation,
+    Mutation,
+    SigningKey,
+    Store,
+    ThingFilter,
+    ThingRecord,
+)
+
+POSTGRES_URL = os.environ.get(TEST_DB) or "postgresql://127.0.0.1/test"
 
 
-@pytest.fixture(params=["sqlite"])
-async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
-    backend = open_store(f"sqlite:///{tmp_path / 'contract.db'}")
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of an empty database of each backend."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'contract.db'}"
+    else:
+        with postgres_or_skip() as url:
+            yield url
+
+
+@contextlib.contextmanager
+def postgres_or_skip() -> Iterator[str]:
+    """A fresh schema on the test server, or a skip when the default one cannot be reached."""
+    with contextlib.ExitStack() as stack:
+        try:
+            url = stack.enter_context(postgres_schema(POSTGRES_URL))
+        except OSError as exc:
+            if os.environ.get("CI") or os.environ.get(TEST_DB):
+                raise
+            pytest.skip(f"PostgreSQL at {POSTGRES_URL} cannot be reached: {exc}")
+        yield url
+
+
+@pytest.fixture
+async def store(store_url: str) -> AsyncIterator[Store]:
+    backend = open_store(store_url)
+    await backend.open()
+    yield backend
+    await backend.close()
+
+
+@pytest.fixture
+async def other(store_url: str, store: Store) -> AsyncIterator[Store]:
+    """A second store on the same database, as a second process would have."""
+    backend = open_store(store_url)
     await backend.open()
     yield backend
     await backend.close()
 
 
 def record(
-    thing_id: str, title: str = "t", types: tuple[str, ...] = (), expires: str | None = None
+    thing_id: str,
+    title: str = "t",
+    types: tuple[str, ...] = (),
+    expires: str | None = None,
+    aliases: tuple[Alias, ...] = (),
 ) -> ThingRecord:
     body = b'{"id":"%s","title":"%s"}' % (thing_id.encode(), title.encode())
     return ThingRecord(
@@ -33,6 +91,7 @@ def record(
         created="2026-01-01T00:00:00.000Z",
         modified="2026-01-01T00:00:00.000Z",
         expires=expires,
+        aliases=aliases,
     )
 
 
@@ -139,8 +198,8 @@ async def test_events_replay_and_trim(store: Store) -> None:
     assert [e.id for e in kept] == [e.id for e in events[-5:]]
 
 
-async def test_reopen_keeps_data(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'reopen.db'}"
+async def test_reopen_keeps_data(store_url: str) -> None:
+    url = store_url
     first = open_store(url)
     await first.open()
     await first.write("urn:1", create(record("urn:1")))
@@ -149,3 +208,254 @@ async def test_reopen_keeps_data(tmp_path: Path) -> None:
     await second.open()
     assert (await second.get("urn:1")) is not None
     await second.close()
+
+
+async def test_record_round_trips(store: Store) -> None:
+    rec = ThingRecord(
+        id="urn:full",
+        body='{"id":"urn:full","title":"Lämpchen \\u0000 ☃"}'.encode(),
+        title="Lämpchen",
+        types=("b", "a", "saref:Sensor"),
+        created="2026-01-01T00:00:00.000Z",
+        modified="2026-01-02T00:00:00.000Z",
+        expires="2027-01-01T00:00:00.000Z",
+        ttl=3600.5,
+        anonymous=True,
+        aliases=(Alias("urn:full", "uri"), Alias("tel:+15551234", "tel")),
+    )
+    await store.write(rec.id, create(rec))
+    assert await store.get(rec.id) == rec
+    assert [r async for chunk in store.scan() for r in chunk] == [rec]
+
+
+async def test_aliases_are_indexed_replaced_and_freed(store: Store) -> None:
+    mine = (Alias("urn:1", "uri"), Alias("tel:+1555", "tel"))
+    await store.write("urn:1", create(record("urn:1", aliases=mine)))
+    assert await store.find_alias("tel:+1555") == "urn:1"
+    assert await ids(store, where=ThingFilter(schemes=frozenset({"tel"}))) == ["urn:1"]
+    assert await ids(store, where=ThingFilter(aliases=frozenset({"tel:+1555"}))) == ["urn:1"]
+    await store.write("urn:1", create(record("urn:1", aliases=(Alias("urn:1", "uri"),))))
+    assert await store.find_alias("tel:+1555") is None
+    assert await ids(store, where=ThingFilter(schemes=frozenset({"tel"}))) == []
+    await store.write("urn:1", lambda current: Mutation(None, "thing_deleted"))
+    assert await store.find_alias("urn:1") is None
+
+
+async def test_alias_conflict_aborts_only_that_write(store: Store) -> None:
+    await store.write("urn:1", create(record("urn:1", aliases=(Alias("tel:+1", "tel"),))))
+    results = await asyncio.gather(
+        store.write("urn:2", create(record("urn:2", aliases=(Alias("urn:2", "uri"),)))),
+        store.write("urn:3", create(record("urn:3", aliases=(Alias("tel:+1", "tel"),)))),
+        store.write("urn:4", create(record("urn:4"))),
+        return_exceptions=True,
+    )
+    assert isinstance(results[1], Conflict)
+    assert await ids(store) == ["urn:1", "urn:2", "urn:4"]
+    assert await store.find_alias("tel:+1") == "urn:1"
+    assert await store.find_alias("urn:2") == "urn:2"
+    assert await store.count() == 3
+
+
+async def test_concurrent_creates_of_one_id_from_two_stores(store: Store, other: Store) -> None:
+    events = await asyncio.gather(
+        *(backend.write("urn:same", create(record("urn:same"))) for backend in (store, other))
+    )
+    assert sorted(e.type for e in events) == ["thing_created", "thing_updated"]
+    assert await store.count() == 1 and await other.count() == 1
+
+
+async def test_concurrent_claims_of_one_alias_exactly_one_wins(store: Store, other: Store) -> None:
+    alias = (Alias("tel:+4930123", "tel"),)
+    writes = [
+        backend.write(f"urn:{n}", create(record(f"urn:{n}", aliases=alias)))
+        for n in range(20)
+        for backend in ((store, other)[n % 2],)
+    ]
+    results = await asyncio.gather(*writes, return_exceptions=True)
+    winners = [r for r in results if not isinstance(r, BaseException)]
+    assert len(winners) == 1
+    assert all(isinstance(r, Conflict) for r in results if r not in winners)
+    assert await store.find_alias("tel:+4930123") == winners[0].thing_id
+    assert await store.count() == 1
+
+
+async def test_event_ids_increase_in_commit_order_across_stores(store: Store, other: Store) -> None:
+    writes = [
+        backend.write(f"urn:{n % 7}", create(record(f"urn:{n % 7}", title=str(n))))
+        for n in range(60)
+        for backend in ((store, other)[n % 2],)
+    ]
+    returned = await asyncio.gather(*writes)
+    logged = await store.events_after(0, 1000)
+    assert [e.id for e in logged] == sorted({e.id for e in returned})
+    assert await store.last_event_id() == await other.last_event_id() == logged[-1].id
+    assert await store.count() == 7
+
+
+async def test_delegations(store: Store) -> None:
+    assert await store.put_delegation(Delegation("urn:b:", "https://b.example", "", "t0"))
+    assert await store.put_delegation(Delegation("urn:a:", "https://a.example", "n", "t1"))
+    assert not await store.put_delegation(Delegation("urn:a:", "https://a2.example", "m", "t2"))
+    assert await store.delegations() == [
+        Delegation("urn:a:", "https://a2.example", "m", "t1"),
+        Delegation("urn:b:", "https://b.example", "", "t0"),
+    ]
+    assert await store.delete_delegation("urn:b:")
+    assert not await store.delete_delegation("urn:b:")
+    assert [d.prefix for d in await store.delegations()] == ["urn:a:"]
+
+
+async def test_count_with_filters(store: Store) -> None:
+    await store.write("urn:1", create(record("urn:1", "lamp", ("x",))))
+    await store.write("urn:2", create(record("urn:2", "lamp")))
+    assert await store.count(ThingFilter(titles=frozenset({"lamp"}))) == 2
+    assert await store.count(ThingFilter(types=frozenset({"x", "y"}))) == 1
+    assert await store.count(ThingFilter(ids=frozenset())) == 0
+
+
+# -- device credentials, challenges and signing keys ------------------------------------------
+
+
+def credential(thing_id: str, jkt: str, **changes: object) -> Credential:
+    base = Credential(
+        id=jkt,
+        thing_id=thing_id,
+        kind="key",
+        alg="EdDSA",
+        jkt=jkt,
+        spki_sha256="00" * 32,
+        public_key=b"spki-" + jkt.encode(),
+        state="active",
+        created="2026-01-01T00:00:00.000Z",
+        modified="2026-01-01T00:00:00.000Z",
+    )
+    return replace(base, **changes)  # type: ignore[arg-type]
+
+
+async def test_credentials_round_trip(store: Store) -> None:
+    await store.write("urn:lamp", create(record("urn:lamp", aliases=(Alias("urn:lamp", "uri"),))))
+    key = credential("urn:lamp", "k1", label="factory", not_after="2030-01-01T00:00:00.000Z")
+    cert = credential(
+        "urn:lamp",
+        "k2",
+        kind="x509",
+        alg="ES256",
+        certificate=b"\x30\x82der",
+        subject="CN=lamp",
+        created="2026-01-02T00:00:00.000Z",
+    )
+    await store.add_credential(key, 16)
+    await store.add_credential(cert, 16)
+    assert await store.credentials("urn:lamp") == [key, cert]
+    assert await store.credential("urn:lamp", "k2") == cert
+    assert await store.credential("urn:other", "k2") is None
+    assert await store.credential_by_jkt("k1") == key
+    assert await store.credential_by_jkt("k3") is None
+    found = await store.credential_with_thing("k2")
+    assert found is not None and found[0] == cert and found[1].id == "urn:lamp"
+    assert found[1].aliases == (Alias("urn:lamp", "uri"),)
+    assert await store.credential_with_thing("k3") is None
+
+
+async def test_credential_needs_its_thing_and_a_free_key(store: Store) -> None:
+    with pytest.raises(NotFound):
+        await store.add_credential(credential("urn:none", "k1"), 16)
+    await store.write("urn:a", create(record("urn:a")))
+    await store.write("urn:b", create(record("urn:b")))
+    await store.add_credential(credential("urn:a", "k1"), 16)
+    with pytest.raises(Conflict):
+        await store.add_credential(credential("urn:b", "k1"), 16)
+    with pytest.raises(Conflict):
+        await store.add_credential(credential("urn:a", "k1"), 16)
+    await store.add_credential(credential("urn:a", "k2"), 2)
+    with pytest.raises(Conflict, match="at most 2"):
+        await store.add_credential(credential("urn:a", "k3"), 2)
+    assert [c.id for c in await store.credentials("urn:b")] == []
+
+
+async def test_update_and_delete_credential(store: Store) -> None:
+    await store.write("urn:a", create(record("urn:a")))
+    await store.add_credential(credential("urn:a", "k1"), 16)
+    updated = await store.update_credential(
+        "urn:a", "k1", lambda c: replace(c, state="revoked", modified="2026-02-01T00:00:00.000Z")
+    )
+    assert updated.state == "revoked"
+    assert await store.credential("urn:a", "k1") == updated
+
+    def refuse(current: Credential) -> Credential:
+        raise Conflict("no")
+
+    with pytest.raises(Conflict):
+        await store.update_credential("urn:a", "k1", refuse)
+    with pytest.raises(NotFound):
+        await store.update_credential("urn:b", "k1", lambda c: c)
+    assert not await store.delete_credential("urn:b", "k1")
+    assert await store.delete_credential("urn:a", "k1")
+    assert await store.credential_by_jkt("k1") is None
+
+
+async def test_deleting_a_thing_deletes_its_credentials(store: Store) -> None:
+    await store.write("urn:a", create(record("urn:a")))
+    await store.add_credential(credential("urn:a", "k1"), 16)
+    await store.write("urn:a", lambda current: Mutation(None, "thing_deleted"))
+    assert await store.credential_by_jkt("k1") is None
+    await store.write("urn:b", create(record("urn:b")))
+    await store.add_credential(credential("urn:b", "k1"), 16)  # the key is free again
+
+
+async def test_challenges_are_taken_once(store: Store, other: Store) -> None:
+    first = Challenge("n1", "urn:a", "https://registry.example", 2000.0)
+    await store.put_challenge(first)
+    await store.put_challenge(Challenge("n2", "urn:b", "https://registry.example", 1000.0))
+    results = await asyncio.gather(
+        store.take_challenge("n1", 1500.0), other.take_challenge("n1", 1500.5)
+    )
+    assert sorted(results, key=lambda c: c is None) == [first, None]
+    assert await store.take_challenge("n1", 1600.0) is None
+    assert await store.take_challenge("unknown", 1600.0) is None
+    kept = await store.challenge("n1")
+    assert kept is not None and kept.used in (1500.0, 1500.5)
+    assert await store.challenge("unknown") is None
+    assert await store.purge_challenges(1500.0) == 1
+    assert await store.challenge("n2") is None
+    assert await store.challenge("n1") is not None
+
+
+async def test_many_challenges_at_once(store: Store) -> None:
+    nonces = [f"n{i:04d}" for i in range(300)]
+    await asyncio.gather(*(store.put_challenge(Challenge(n, "urn:a", "aud", 9e9)) for n in nonces))
+    taken = await asyncio.gather(*(store.take_challenge(n, 1.0) for n in nonces + nonces))
+    assert [c.nonce for c in taken if c is not None] == nonces
+
+
+async def test_duplicate_challenge_fails_alone(store: Store) -> None:
+    results = await asyncio.gather(
+        store.put_challenge(Challenge("n1", "urn:a", "aud", 9e9)),
+        store.put_challenge(Challenge("n1", "urn:b", "aud", 9e9)),
+        store.put_challenge(Challenge("n2", "urn:c", "aud", 9e9)),
+        return_exceptions=True,
+    )
+    assert sorted(isinstance(result, Exception) for result in results[:2]) == [False, True]
+    assert results[2] is None
+    assert await store.challenge("n2") is not None
+
+
+def signing_key(kid: str, created: str) -> SigningKey:
+    return SigningKey(kid, "ES256", b"-----BEGIN PRIVATE KEY-----", '{"kty":"EC"}', created)
+
+
+async def test_signing_key_rotation(store: Store, other: Store) -> None:
+    assert await store.signing_keys() == []
+    assert await store.rotate_signing_key(signing_key("a", "2026-01-01T00:00:00.000Z"), None)
+    assert not await store.rotate_signing_key(signing_key("x", "2026-01-01T00:00:01.000Z"), None)
+    b = signing_key("b", "2026-02-01T00:00:00.000Z")
+    c = signing_key("c", "2026-02-01T00:00:00.001Z")
+    # Two processes rotating from the same key at once: exactly one wins.
+    won = await asyncio.gather(store.rotate_signing_key(b, "a"), other.rotate_signing_key(c, "a"))
+    assert sorted(won) == [False, True]
+    keys = await other.signing_keys()
+    assert [k.retired is None for k in keys] == [True, False]
+    assert keys[1].kid == "a" and keys[1].retired in (b.created, c.created)
+    assert await store.delete_signing_keys("2026-01-15T00:00:00.000Z") == 0
+    assert await store.delete_signing_keys("2026-03-01T00:00:00.000Z") == 1
+    assert [k.kid for k in await store.signing_keys()] == [keys[0].kid]

@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from thingreg.cli import delegations, ids, serve, validate
+from thingreg.cli import delegations, device, ids, keys, serve, validate
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -18,6 +18,8 @@ def build_parser() -> argparse.ArgumentParser:
     validate.register(commands)
     ids.register(commands)
     delegations.register(commands)
+    device.register(commands)
+    keys.register(commands)
     return parser
 
 

@@ -16,6 +16,7 @@ import copy
 
 from thingreg import __version__
 from thingreg.core.errors import PROBLEM_BASE
+from thingreg.http import openapi_auth
 from thingreg.http.openapi_components import (
     EXAMPLE_ID,
     EXAMPLE_TD,
@@ -58,16 +59,18 @@ def openapi_document(server_url: str = "/") -> dict[str, object]:
             },
             {"name": "federation", "description": "Delegation of identifier prefixes to peers"},
             {"name": "service", "description": "Descriptions and health of the service"},
+            *openapi_auth.TAGS,
         ],
         "paths": _things_paths()
         | _search_paths()
         | _event_paths()
         | _identifier_paths()
         | _federation_paths()
-        | _service_paths(),
+        | _service_paths()
+        | openapi_auth.paths(),
         "components": {
-            "schemas": schemas(),
-            "parameters": parameters(),
+            "schemas": schemas() | openapi_auth.schemas(),
+            "parameters": parameters() | openapi_auth.parameters(),
             "securitySchemes": {
                 "bearerAuth": {
                     "type": "http",

@@ -89,6 +89,68 @@ class ThingFilter:
     aliases: frozenset[str] | None = None
 
 
+# -- device credentials, challenges and signing keys ------------------------------------------
+
+CredentialState = Literal["active", "disabled", "revoked"]
+CREDENTIAL_STATES: tuple[CredentialState, ...] = ("active", "disabled", "revoked")
+
+
+@dataclass(frozen=True, slots=True)
+class Credential:
+    """A public key (or an X.509 certificate's key) bound to one thing.
+
+    ``jkt`` (the key's RFC 7638 thumbprint) is unique registry-wide; times are RFC 3339 UTC
+    strings as elsewhere; ``None`` bounds do not constrain.
+    """
+
+    id: str
+    thing_id: str
+    kind: Literal["key", "x509"]
+    alg: str
+    """The JWS algorithm the key signs with: ``EdDSA`` (Ed25519) or ``ES256`` (P-256)."""
+    jkt: str
+    spki_sha256: str
+    """SHA-256 of the DER SubjectPublicKeyInfo, lowercase hex: what a certificate is bound by."""
+    public_key: bytes
+    """The DER SubjectPublicKeyInfo."""
+    state: CredentialState
+    created: str
+    modified: str
+    not_before: str | None = None
+    not_after: str | None = None
+    certificate: bytes | None = None
+    """The bound X.509 certificate (DER) for ``kind == "x509"``."""
+    subject: str | None = None
+    label: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Challenge:
+    """A single-use nonce handed to whoever asked to authenticate as ``thing``."""
+
+    nonce: str
+    thing: str
+    """The identifier as the client sent it; the device signs this very string."""
+    audience: str
+    expires: float
+    """Seconds since the epoch."""
+    used: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SigningKey:
+    """One of the registry's token signing keys; only the newest unretired one signs."""
+
+    kid: str
+    alg: str
+    private_key: bytes
+    """PKCS#8 PEM, encrypted when the registry has a passphrase."""
+    public_jwk: str
+    """The public JWK (JSON text) as published at ``/.well-known/jwks.json``."""
+    created: str
+    retired: str | None = None
+
+
 Decide = Callable[[ThingRecord | None], Mutation]
 """Runs inside the write transaction with the thing's current record; may raise to abort."""
 
@@ -147,3 +209,52 @@ class Store(Protocol):
 
     async def trim_events(self, keep: int) -> None:
         """Forget all but the newest ``keep`` events."""
+
+    # -- device credentials, challenges and signing keys --------------------------------------
+
+    async def add_credential(self, credential: Credential, max_per_thing: int) -> None:
+        """Bind a credential to its thing; :class:`NotFound` when the thing does not exist,
+        :class:`Conflict` when the key is already bound or the thing has ``max_per_thing``."""
+
+    async def credentials(self, thing_id: str) -> list[Credential]:
+        """The thing's credentials, oldest first."""
+
+    async def credential(self, thing_id: str, credential_id: str) -> Credential | None:
+        """One credential of a thing, or ``None``."""
+
+    async def credential_by_jkt(self, jkt: str) -> Credential | None:
+        """The credential holding the key with this RFC 7638 thumbprint, or ``None``."""
+
+    async def credential_with_thing(self, jkt: str) -> tuple[Credential, ThingRecord] | None:
+        """:meth:`credential_by_jkt` and the thing that holds it, read together."""
+
+    async def update_credential(
+        self, thing_id: str, credential_id: str, change: Callable[[Credential], Credential]
+    ) -> Credential:
+        """Replace a credential by ``change(current)`` atomically; :class:`NotFound` if none."""
+
+    async def delete_credential(self, thing_id: str, credential_id: str) -> bool:
+        """Remove a credential; ``False`` when there was none."""
+
+    async def put_challenge(self, challenge: Challenge) -> None:
+        """Store a new challenge."""
+
+    async def take_challenge(self, nonce: str, now: float) -> Challenge | None:
+        """Mark the unused challenge ``nonce`` used at ``now`` and return it; ``None`` when
+        there is no such challenge or it was used before (see :meth:`challenge`)."""
+
+    async def challenge(self, nonce: str) -> Challenge | None:
+        """A stored challenge, used or not (to tell why a nonce was refused, in the log)."""
+
+    async def purge_challenges(self, now: float) -> int:
+        """Forget challenges that expired before ``now``; return how many."""
+
+    async def signing_keys(self) -> list[SigningKey]:
+        """Every stored signing key, newest first."""
+
+    async def rotate_signing_key(self, key: SigningKey, current: str | None) -> bool:
+        """Retire every unretired key and add ``key``, if the newest unretired key is still
+        ``current`` (``None``: there is none); ``False`` when another process rotated first."""
+
+    async def delete_signing_keys(self, retired_before: str) -> int:
+        """Forget keys retired before ``retired_before``; return how many."""

@@ -1,0 +1,1 @@
+"""Clients of a thingreg registry: what devices and gateways run (:mod:`.device`)."""
