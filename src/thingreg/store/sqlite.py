@@ -10,40 +10,33 @@ event loop's thread (they take microseconds); scans run on a small pool of reade
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import os
 import sqlite3
 import threading
 from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
 import orjson
 
-from thingreg.core.errors import Conflict, NotFound
+from thingreg.core.errors import Conflict
 from thingreg.store.base import (
-    Alias,
-    Challenge,
-    Credential,
     Decide,
     Delegation,
     Event,
     EventType,
     Mutation,
-    SigningKey,
     ThingFilter,
     ThingRecord,
 )
 from thingreg.store.migrations import pending
+from thingreg.store.sqlite_credentials import GroupedWrite, SQLiteCredentials
+from thingreg.store.sqlite_rows import SELECT_THINGS, thing_record
 
 log = logging.getLogger(__name__)
 
-_SELECT = (
-    "SELECT id, body, title, types, created, modified, expires, ttl, anonymous, aliases FROM things"
-)
 _MAX_BATCH = 512
 _T = TypeVar("_T")
 
@@ -55,21 +48,6 @@ def path_from_url(url: str) -> Path:
     if url.startswith("sqlite://"):
         raise ValueError(f"unsupported SQLite URL {url!r}: use sqlite:///path/to/file.db")
     return Path(url)
-
-
-def _record(row: tuple[Any, ...]) -> ThingRecord:
-    return ThingRecord(
-        id=row[0],
-        body=row[1],
-        title=row[2],
-        types=tuple(orjson.loads(row[3])),
-        created=row[4],
-        modified=row[5],
-        expires=row[6],
-        ttl=row[7],
-        anonymous=bool(row[8]),
-        aliases=tuple(Alias(value, scheme) for value, scheme in orjson.loads(row[9])),
-    )
 
 
 def _connect(path: Path, *, readonly: bool) -> sqlite3.Connection:
@@ -122,13 +100,7 @@ class _PendingWrite:
     outcome: Event | BaseException | None = field(default=None)
 
 
-@dataclass(slots=True)
-class _GroupedWrite(Generic[_T]):
-    change: Callable[[sqlite3.Connection], _T]
-    future: asyncio.Future[_T]
-
-
-class SQLiteStore:
+class SQLiteStore(SQLiteCredentials):
     """SQLite implementation of :class:`thingreg.store.base.Store`."""
 
     def __init__(self, path: Path) -> None:
@@ -142,7 +114,7 @@ class SQLiteStore:
         self._reader_conns: list[sqlite3.Connection] = []
         self._reader_lock = threading.Lock()
         self._writer_task: asyncio.Task[None] | None = None
-        self._grouped: list[_GroupedWrite[Any]] = []
+        self._grouped: list[GroupedWrite[Any]] = []
         self._grouped_task: asyncio.Task[None] | None = None
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -208,8 +180,8 @@ class SQLiteStore:
         return self._read_conn
 
     async def get(self, thing_id: str) -> ThingRecord | None:
-        row = self._loop_conn().execute(_SELECT + " WHERE id = ?", (thing_id,)).fetchone()
-        return None if row is None else _record(row)
+        row = self._loop_conn().execute(SELECT_THINGS + " WHERE id = ?", (thing_id,)).fetchone()
+        return None if row is None else thing_record(row)
 
     async def count(self, where: ThingFilter | None = None) -> int:
         conditions, params = _where(where)
@@ -318,9 +290,9 @@ class SQLiteStore:
             args.append(after)
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
         # Only constant SQL and "?" placeholders are interpolated; values are bound.
-        sql = f"{_SELECT} {where} ORDER BY id LIMIT ? OFFSET ?"
+        sql = f"{SELECT_THINGS} {where} ORDER BY id LIMIT ? OFFSET ?"
         rows = self._reader().execute(sql, (*args, size, offset)).fetchall()
-        return [_record(row) for row in rows]
+        return [thing_record(row) for row in rows]
 
     async def events_after(self, event_id: int, limit: int) -> list[Event]:
         rows = (
@@ -391,8 +363,8 @@ class SQLiteStore:
             raise
 
     def _apply(self, conn: sqlite3.Connection, thing_id: str, decide: Decide) -> Event:
-        row = conn.execute(_SELECT + " WHERE id = ?", (thing_id,)).fetchone()
-        current = None if row is None else _record(row)
+        row = conn.execute(SELECT_THINGS + " WHERE id = ?", (thing_id,)).fetchone()
+        current = None if row is None else thing_record(row)
         mutation = decide(current)
         if mutation.record is None:
             if current is not None:
@@ -486,294 +458,3 @@ class SQLiteStore:
         conn = self._write_conn
         assert conn is not None
         conn.execute("DELETE FROM events WHERE id <= (SELECT max(id) FROM events) - ?", (keep,))
-
-    # -- device credentials, challenges and signing keys --------------------------------------
-    #
-    # Credential and key changes are rare: each is its own small transaction (_write_now).
-    # Challenges are written twice per authentication (issued, then taken), so they go through
-    # _write_grouped: every change queued while a transaction runs is committed by the next one.
-
-    async def add_credential(self, credential: Credential, max_per_thing: int) -> None:
-        def add(conn: sqlite3.Connection) -> None:
-            thing = conn.execute("SELECT 1 FROM things WHERE id = ?", (credential.thing_id,))
-            if thing.fetchone() is None:
-                raise NotFound(f"no thing with id {credential.thing_id!r}")
-            count = conn.execute(
-                "SELECT count(*) FROM credentials WHERE thing_id = ?", (credential.thing_id,)
-            ).fetchone()[0]
-            if count >= max_per_thing:
-                raise Conflict(f"a thing may have at most {max_per_thing} credentials")
-            try:
-                conn.execute(
-                    f"INSERT INTO credentials ({_CREDENTIAL_COLUMNS}) "  # noqa: S608 (constant)
-                    f"VALUES ({','.join('?' * _CREDENTIAL_COLUMN_COUNT)})",
-                    _credential_row(credential),
-                )
-            except sqlite3.IntegrityError:
-                raise Conflict("this key is already bound to a thing") from None
-
-        await self._write_now(add)
-
-    async def credentials(self, thing_id: str) -> list[Credential]:
-        rows = self._loop_conn().execute(
-            _SELECT_CREDENTIAL + " WHERE thing_id = ? ORDER BY created, id", (thing_id,)
-        )
-        return [_credential(row) for row in rows]
-
-    async def credential(self, thing_id: str, credential_id: str) -> Credential | None:
-        row = (
-            self._loop_conn()
-            .execute(
-                _SELECT_CREDENTIAL + " WHERE id = ? AND thing_id = ?", (credential_id, thing_id)
-            )
-            .fetchone()
-        )
-        return None if row is None else _credential(row)
-
-    async def credential_by_jkt(self, jkt: str) -> Credential | None:
-        row = self._loop_conn().execute(_SELECT_CREDENTIAL + " WHERE jkt = ?", (jkt,)).fetchone()
-        return None if row is None else _credential(row)
-
-    async def credential_with_thing(self, jkt: str) -> tuple[Credential, ThingRecord] | None:
-        row = self._loop_conn().execute(_SELECT_CREDENTIAL_WITH_THING, (jkt,)).fetchone()
-        if row is None:
-            return None
-        return _credential(row[:_CREDENTIAL_COLUMN_COUNT]), _record(row[_CREDENTIAL_COLUMN_COUNT:])
-
-    async def update_credential(
-        self, thing_id: str, credential_id: str, change: Callable[[Credential], Credential]
-    ) -> Credential:
-        def update(conn: sqlite3.Connection) -> Credential:
-            row = conn.execute(
-                _SELECT_CREDENTIAL + " WHERE id = ? AND thing_id = ?", (credential_id, thing_id)
-            ).fetchone()
-            if row is None:
-                raise NotFound(f"thing {thing_id!r} has no credential {credential_id!r}")
-            updated = change(_credential(row))
-            conn.execute(
-                "UPDATE credentials SET state = ?, not_before = ?, not_after = ?, label = ?, "
-                "modified = ? WHERE id = ?",
-                (
-                    updated.state,
-                    updated.not_before,
-                    updated.not_after,
-                    updated.label,
-                    updated.modified,
-                    credential_id,
-                ),
-            )
-            return updated
-
-        return await self._write_now(update)
-
-    async def delete_credential(self, thing_id: str, credential_id: str) -> bool:
-        def delete(conn: sqlite3.Connection) -> bool:
-            cursor = conn.execute(
-                "DELETE FROM credentials WHERE id = ? AND thing_id = ?", (credential_id, thing_id)
-            )
-            return cursor.rowcount > 0
-
-        return await self._write_now(delete)
-
-    async def put_challenge(self, challenge: Challenge) -> None:
-        def put(conn: sqlite3.Connection) -> None:
-            conn.execute(
-                "INSERT INTO challenges (nonce, thing, audience, expires) VALUES (?, ?, ?, ?)",
-                (challenge.nonce, challenge.thing, challenge.audience, challenge.expires),
-            )
-
-        await self._write_grouped(put)
-
-    async def take_challenge(self, nonce: str, now: float) -> Challenge | None:
-        def take(conn: sqlite3.Connection) -> Challenge | None:
-            row = conn.execute(
-                "UPDATE challenges SET used = ? WHERE nonce = ? AND used IS NULL "
-                "RETURNING nonce, thing, audience, expires",
-                (now, nonce),
-            ).fetchone()
-            return None if row is None else Challenge(*row)
-
-        return await self._write_grouped(take)
-
-    async def challenge(self, nonce: str) -> Challenge | None:
-        row = (
-            self._loop_conn()
-            .execute(
-                "SELECT nonce, thing, audience, expires, used FROM challenges WHERE nonce = ?",
-                (nonce,),
-            )
-            .fetchone()
-        )
-        return None if row is None else Challenge(*row)
-
-    async def purge_challenges(self, now: float) -> int:
-        def purge(conn: sqlite3.Connection) -> int:
-            return conn.execute("DELETE FROM challenges WHERE expires < ?", (now,)).rowcount
-
-        return await self._write_now(purge)
-
-    async def signing_keys(self) -> list[SigningKey]:
-        rows = self._loop_conn().execute(
-            "SELECT kid, alg, private_key, public_jwk, created, retired FROM signing_keys "
-            "ORDER BY created DESC, kid"
-        )
-        return [SigningKey(*row) for row in rows]
-
-    async def rotate_signing_key(self, key: SigningKey, current: str | None) -> bool:
-        def rotate(conn: sqlite3.Connection) -> bool:
-            newest = conn.execute(
-                "SELECT kid FROM signing_keys WHERE retired IS NULL ORDER BY created DESC, kid "
-                "LIMIT 1"
-            ).fetchone()
-            if (None if newest is None else newest[0]) != current:
-                return False
-            conn.execute(
-                "UPDATE signing_keys SET retired = ? WHERE retired IS NULL", (key.created,)
-            )
-            conn.execute(
-                "INSERT INTO signing_keys (kid, alg, private_key, public_jwk, created) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (key.kid, key.alg, key.private_key, key.public_jwk, key.created),
-            )
-            return True
-
-        rotated = await self._write_now(rotate)
-        self._restrict_to_owner()
-        return rotated
-
-    def _restrict_to_owner(self) -> None:
-        """The database now holds private keys: make its files readable by their owner only.
-
-        SQLite creates the -wal and -shm files with the database file's mode, so later ones
-        inherit it; the existing ones are changed too.
-        """
-        for suffix in ("", "-wal", "-shm"):
-            with contextlib.suppress(FileNotFoundError):
-                os.chmod(f"{self.path}{suffix}", 0o600)
-
-    async def delete_signing_keys(self, retired_before: str) -> int:
-        def delete(conn: sqlite3.Connection) -> int:
-            cursor = conn.execute(
-                "DELETE FROM signing_keys WHERE retired IS NOT NULL AND retired < ?",
-                (retired_before,),
-            )
-            return cursor.rowcount
-
-        return await self._write_now(delete)
-
-    async def _write_grouped(self, change: Callable[[sqlite3.Connection], _T]) -> _T:
-        """Run ``change`` in a transaction shared with the changes queued alongside it.
-
-        Each change has its own savepoint, so one that raises fails alone.
-        """
-        if self._write_conn is None:
-            raise RuntimeError("store is not open")
-        future: asyncio.Future[_T] = asyncio.get_running_loop().create_future()
-        self._grouped.append(_GroupedWrite(change, future))
-        if self._grouped_task is None or self._grouped_task.done():
-            self._grouped_task = asyncio.create_task(self._flush_grouped(), name="sqlite-grouped")
-        return await future
-
-    async def _flush_grouped(self) -> None:
-        loop = asyncio.get_running_loop()
-        while self._grouped:
-            # One turn of the event loop first: requests that arrived together get their
-            # changes into the same transaction (one thread handoff and commit for all).
-            await asyncio.sleep(0)
-            batch, self._grouped = self._grouped, []
-            try:
-                outcomes = await loop.run_in_executor(
-                    self._writer_thread, self._commit_grouped, batch
-                )
-            except BaseException as exc:  # the transaction failed: every change in it did
-                failure = exc if isinstance(exc, Exception) else RuntimeError(str(exc))
-                outcomes = [_Failed(failure)] * len(batch)
-                if not isinstance(exc, Exception):
-                    for item in batch:
-                        item.future.cancel()
-                    raise
-            for item, outcome in zip(batch, outcomes, strict=True):
-                if item.future.done():
-                    continue
-                if isinstance(outcome, _Failed):
-                    item.future.set_exception(outcome.error)
-                else:
-                    item.future.set_result(outcome)
-
-    def _commit_grouped(self, batch: list[_GroupedWrite[Any]]) -> list[Any]:
-        conn = self._write_conn
-        assert conn is not None
-        try:  # optimistically without savepoints: changes rarely fail
-            conn.execute("BEGIN IMMEDIATE")
-            outcomes = [item.change(conn) for item in batch]
-            conn.execute("COMMIT")
-            return outcomes
-        except Exception:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-        # One failed: again, each change in its own savepoint, so that it fails alone.
-        outcomes = []
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            for item in batch:
-                conn.execute("SAVEPOINT g")
-                try:
-                    outcomes.append(item.change(conn))
-                    conn.execute("RELEASE g")
-                except Exception as exc:
-                    conn.execute("ROLLBACK TO g")
-                    conn.execute("RELEASE g")
-                    outcomes.append(_Failed(exc))
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
-        return outcomes
-
-
-@dataclass(frozen=True, slots=True)
-class _Failed:
-    """A grouped change that raised (told apart from a change that returns an exception)."""
-
-    error: Exception
-
-
-_CREDENTIAL_FIELDS = (
-    "id",
-    "thing_id",
-    "kind",
-    "alg",
-    "jkt",
-    "spki_sha256",
-    "public_key",
-    "state",
-    "created",
-    "modified",
-    "not_before",
-    "not_after",
-    "certificate",
-    "subject",
-    "label",
-)
-_CREDENTIAL_COLUMNS = ", ".join(_CREDENTIAL_FIELDS)
-_CREDENTIAL_COLUMN_COUNT = len(_CREDENTIAL_FIELDS)
-_SELECT_CREDENTIAL = f"SELECT {_CREDENTIAL_COLUMNS} FROM credentials"  # noqa: S608 (constant)
-_THING_COLUMNS = _SELECT.removeprefix("SELECT ").split(" FROM ")[0].split(", ")
-"""The columns :func:`_record` reads, taken from its query so that the two stay in step."""
-_SELECT_CREDENTIAL_WITH_THING = (
-    "SELECT "  # noqa: S608 (constant column names only)
-    + ", ".join(f"credentials.{name}" for name in _CREDENTIAL_FIELDS)
-    + ", "
-    + ", ".join(f"things.{name}" for name in _THING_COLUMNS)
-    + " FROM credentials JOIN things ON things.id = credentials.thing_id"
-    + " WHERE credentials.jkt = ?"
-)
-
-
-def _credential_row(credential: Credential) -> tuple[Any, ...]:
-    return tuple(getattr(credential, name) for name in _CREDENTIAL_FIELDS)
-
-
-def _credential(row: tuple[Any, ...]) -> Credential:
-    return Credential(**dict(zip(_CREDENTIAL_FIELDS, row, strict=True)))

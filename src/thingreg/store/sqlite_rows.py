@@ -1,0 +1,28 @@
+"""Rows of the SQLite ``things`` table: the columns read and the record they make."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+from thingreg.store.base import Alias, ThingRecord
+
+SELECT_THINGS = (
+    "SELECT id, body, title, types, created, modified, expires, ttl, anonymous, aliases FROM things"
+)
+
+
+def thing_record(row: tuple[Any, ...]) -> ThingRecord:
+    return ThingRecord(
+        id=row[0],
+        body=row[1],
+        title=row[2],
+        types=tuple(orjson.loads(row[3])),
+        created=row[4],
+        modified=row[5],
+        expires=row[6],
+        ttl=row[7],
+        anonymous=bool(row[8]),
+        aliases=tuple(Alias(value, scheme) for value, scheme in orjson.loads(row[9])),
+    )
