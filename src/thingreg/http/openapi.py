@@ -17,16 +17,26 @@ import copy
 from thingreg import __version__
 from thingreg.core.errors import PROBLEM_BASE
 from thingreg.http import openapi_auth
+from thingreg.http.openapi_builders import (
+    NOT_ACCEPTABLE,
+    TOO_LARGE,
+    UNAUTHORIZED,
+    UNSUPPORTED,
+    body,
+    header,
+    operation,
+    param,
+    problem,
+    with_head,
+)
 from thingreg.http.openapi_components import (
     EXAMPLE_ID,
     EXAMPLE_TD,
     JSON,
     LD,
     MERGE_PATCH,
-    PROBLEM,
     TD,
     TD_REQUEST_TYPES,
-    WRITE_SECURITY,
     JSONObject,
     parameters,
     schema_ref,
@@ -85,42 +95,8 @@ def openapi_document(server_url: str = "/") -> dict[str, object]:
     return copy.deepcopy(document)
 
 
-def _param(name: str) -> JSONObject:
-    return {"$ref": f"#/components/parameters/{name}"}
-
-
-def _problem(description: str, **headers: JSONObject) -> JSONObject:
-    response: JSONObject = {
-        "description": description,
-        "content": {PROBLEM: {"schema": schema_ref("Problem")}},
-    }
-    if headers:
-        response["headers"] = headers
-    return response
-
-
-def _body(
-    description: str, schema: JSONObject, *media_types: str, example: object = None
-) -> JSONObject:
-    media: JSONObject = {"schema": schema}
-    if example is not None:
-        media["example"] = example
-    return {
-        "description": description,
-        "content": {media_type: dict(media) for media_type in media_types},
-    }
-
-
-def _header(description: str, *, required: bool = False, **schema: object) -> JSONObject:
-    return {
-        "description": description,
-        "required": required,
-        "schema": {"type": "string", **schema},
-    }
-
-
 def _created() -> JSONObject:
-    location = _header(
+    location = header(
         "Path of the new TD, its id percent-encoded: /things/urn%3Auuid%3A…",
         required=True,
         format="uri-reference",
@@ -128,60 +104,18 @@ def _created() -> JSONObject:
     return {"description": "Created; the body is empty", "headers": {"Location": location}}
 
 
-_BAD_ID = _problem("The id is not an absolute URI, or is too long")
-_UNAUTHORIZED = _problem(
-    "An API token is configured and the request lacks a valid one",
-    **{"WWW-Authenticate": _header("The scheme to use: Bearer", required=True)},
-)
-_NOT_FOUND = _problem("No TD with this id")
-_NOT_ACCEPTABLE = _problem("None of the offered media types is acceptable to the client")
-_TOO_LARGE = _problem("The request body is larger than the configured limit")
-_UNSUPPORTED = _problem("The request body has an unsupported content type")
-
-
-def _operation(
-    operation_id: str,
-    tag: str,
-    summary: str,
-    responses: dict[str, JSONObject],
-    *,
-    parameters: list[JSONObject] | None = None,
-    request_body: JSONObject | None = None,
-    write: bool = False,
-) -> JSONObject:
-    operation: JSONObject = {"operationId": operation_id, "tags": [tag], "summary": summary}
-    if parameters:
-        operation["parameters"] = parameters
-    if request_body is not None:
-        operation["requestBody"] = request_body | {"required": True}
-    if write:
-        operation["security"] = WRITE_SECURITY
-    operation["responses"] = responses
-    return operation
-
-
-def _with_head(get: JSONObject) -> JSONObject:
-    """A path item with ``get`` and its HEAD twin: same parameters, statuses, headers; no body."""
-    head = dict(get)
-    head["operationId"] = f"{get['operationId']}Head"
-    head["summary"] = f"Headers of: {get['summary']}"
-    responses = get["responses"]
-    assert isinstance(responses, dict)
-    head["responses"] = {
-        status: {key: value for key, value in response.items() if key != "content"}
-        for status, response in responses.items()
-    }
-    return {"get": get, "head": head}
+_BAD_ID = problem("The id is not an absolute URI, or is too long")
+_NOT_FOUND = problem("No TD with this id")
 
 
 def _things_paths() -> JSONObject:
     listing_headers = {
-        "Link": _header(
+        "Link": header(
             'rel="canonical" with an etag parameter for the state of the collection, and '
             'rel="next" with the next page when there is one',
             required=True,
         ),
-        "ETag": _header("A weak validator of the listing", required=True),
+        "ETag": header("A weak validator of the listing", required=True),
     }
     listing: JSONObject = {
         "oneOf": [
@@ -189,12 +123,12 @@ def _things_paths() -> JSONObject:
             schema_ref("ThingCollection"),
         ]
     }
-    list_things = _operation(
+    list_things = operation(
         "listThings",
         "things",
         "List the TDs, sorted by id, optionally one page at a time",
         {
-            "200": _body(
+            "200": body(
                 "An array of TDs, or with format=collection a ThingCollection", listing, LD, JSON
             )
             | {"headers": listing_headers},
@@ -202,43 +136,43 @@ def _things_paths() -> JSONObject:
                 "description": "The listing still matches If-None-Match",
                 "headers": listing_headers,
             },
-            "400": _problem("An invalid offset, limit or format argument"),
-            "406": _NOT_ACCEPTABLE,
+            "400": problem("An invalid offset, limit or format argument"),
+            "406": NOT_ACCEPTABLE,
         },
         parameters=[
-            _param("offset"),
-            _param("limit"),
-            _param("format"),
-            _param("scheme"),
-            _param("alias"),
-            _param("ifNoneMatch"),
+            param("offset"),
+            param("limit"),
+            param("format"),
+            param("scheme"),
+            param("alias"),
+            param("ifNoneMatch"),
         ],
     )
-    retrieve_thing = _operation(
+    retrieve_thing = operation(
         "retrieveThing",
         "things",
         "Retrieve one TD, enriched with its registration information",
         {
-            "200": _body("The enriched TD", schema_ref("EnrichedThingDescription"), TD, JSON, LD),
+            "200": body("The enriched TD", schema_ref("EnrichedThingDescription"), TD, JSON, LD),
             "400": _BAD_ID,
             "404": _NOT_FOUND,
-            "406": _NOT_ACCEPTABLE,
+            "406": NOT_ACCEPTABLE,
         },
     )
-    write_errors = {"401": _UNAUTHORIZED, "413": _TOO_LARGE, "415": _UNSUPPORTED}
-    create_anonymous = _operation(
+    write_errors = {"401": UNAUTHORIZED, "413": TOO_LARGE, "415": UNSUPPORTED}
+    create_anonymous = operation(
         "createAnonymousThing",
         "things",
         "Register a TD without an id; the directory assigns a urn:uuid id",
         {
             "201": _created(),
-            "400": _problem(
+            "400": problem(
                 "The TD is invalid (see validationErrors), or it has an id and must be "
                 "registered with PUT"
             ),
             **write_errors,
         },
-        request_body=_body(
+        request_body=body(
             "A TD without an id",
             schema_ref("AnonymousThingDescription"),
             *TD_REQUEST_TYPES,
@@ -246,20 +180,20 @@ def _things_paths() -> JSONObject:
         ),
         write=True,
     )
-    put_thing = _operation(
+    put_thing = operation(
         "createOrUpdateThing",
         "things",
         "Register a TD under its id, or replace the TD registered under it",
         {
             "201": _created(),
             "204": {"description": "Replaced"},
-            "400": _problem(
+            "400": problem(
                 "The id is not an absolute URI, the TD is invalid (see validationErrors), "
                 "or its id differs from the one in the path"
             ),
             **write_errors,
         },
-        request_body=_body(
+        request_body=body(
             "A TD whose id equals the path's id",
             schema_ref("IdentifiedThingDescription"),
             *TD_REQUEST_TYPES,
@@ -267,20 +201,20 @@ def _things_paths() -> JSONObject:
         ),
         write=True,
     )
-    patch_thing = _operation(
+    patch_thing = operation(
         "partiallyUpdateThing",
         "things",
         "Change parts of a TD with a JSON Merge Patch (RFC 7396)",
         {
             "204": {"description": "Updated"},
-            "400": _problem(
+            "400": problem(
                 "The id is not an absolute URI, or the patch is not a JSON object, changes "
                 "the id, or yields an invalid TD (see validationErrors)"
             ),
             "404": _NOT_FOUND,
             **write_errors,
         },
-        request_body=_body(
+        request_body=body(
             "A merge patch",
             schema_ref("MergePatch"),
             MERGE_PATCH,
@@ -288,43 +222,43 @@ def _things_paths() -> JSONObject:
         ),
         write=True,
     )
-    delete_thing = _operation(
+    delete_thing = operation(
         "deleteThing",
         "things",
         "Delete a TD",
         {
             "204": {"description": "Deleted"},
             "400": _BAD_ID,
-            "401": _UNAUTHORIZED,
+            "401": UNAUTHORIZED,
             "404": _NOT_FOUND,
         },
         write=True,
     )
     return {
-        "/things": _with_head(list_things) | {"post": create_anonymous},
-        "/things/{id}": {"parameters": [_param("thingId")]}
-        | _with_head(retrieve_thing)
+        "/things": with_head(list_things) | {"post": create_anonymous},
+        "/things/{id}": {"parameters": [param("thingId")]}
+        | with_head(retrieve_thing)
         | {"put": put_thing, "patch": patch_thing, "delete": delete_thing},
     }
 
 
 def _search_paths() -> JSONObject:
-    search_jsonpath = _operation(
+    search_jsonpath = operation(
         "searchJSONPath",
         "search",
         "Select nodes of all TDs with a JSONPath (RFC 9535) query",
         {
-            "200": _body("The values of the selected nodes", {"type": "array"}, JSON),
-            "400": _problem("The query is missing, too long, or not valid JSONPath"),
-            "406": _NOT_ACCEPTABLE,
+            "200": body("The values of the selected nodes", {"type": "array"}, JSON),
+            "400": problem("The query is missing, too long, or not valid JSONPath"),
+            "406": NOT_ACCEPTABLE,
         },
-        parameters=[_param("jsonpathQuery"), _param("scheme"), _param("alias")],
+        parameters=[param("jsonpathQuery"), param("scheme"), param("alias")],
     )
-    paths: JSONObject = {"/search/jsonpath": _with_head(search_jsonpath)}
+    paths: JSONObject = {"/search/jsonpath": with_head(search_jsonpath)}
     for language in ("XPath", "SPARQL"):
-        not_offered = {"501": _problem(f"This directory does not implement {language} search")}
+        not_offered = {"501": problem(f"This directory does not implement {language} search")}
         paths[f"/search/{language.lower()}"] = {
-            method: _operation(
+            method: operation(
                 f"search{language}{'Post' if method == 'post' else ''}",
                 "search",
                 f"{language} search: not offered by thingreg",
@@ -338,19 +272,19 @@ def _search_paths() -> JSONObject:
 def _event_paths() -> JSONObject:
     def subscription(operation_id: str, what: str, *, by_type: bool) -> JSONObject:
         responses: dict[str, JSONObject] = {
-            "200": _body(
+            "200": body(
                 "An endless Server-Sent Events stream; event names are the event types and "
                 "data is a JSON object holding at least the TD's id",
                 {"type": "string"},
                 "text/event-stream",
             ),
-            "400": _problem("An invalid diff argument or Last-Event-ID"),
+            "400": problem("An invalid diff argument or Last-Event-ID"),
         }
-        parameters = [_param("diff"), _param("lastEventId")]
+        parameters = [param("diff"), param("lastEventId")]
         if by_type:
-            responses["404"] = _problem("Unknown event type")
-            parameters.insert(0, _param("eventType"))
-        return _operation(
+            responses["404"] = problem("Unknown event type")
+            parameters.insert(0, param("eventType"))
+        return operation(
             operation_id, "events", f"Subscribe to {what}", responses, parameters=parameters
         )
 
@@ -363,96 +297,96 @@ def _event_paths() -> JSONObject:
 
 
 def _identifier_paths() -> JSONObject:
-    location = {"Location": _header("Where to go", required=True, format="uri-reference")}
-    resolve = _operation(
+    location = {"Location": header("Where to go", required=True, format="uri-reference")}
+    resolve = operation(
         "resolveIdentifier",
         "identifiers",
         "Find the thing an identifier names, here or at the peer registry it is delegated to",
         {
-            "200": _body(
+            "200": body(
                 "The thing here, or a peer's answer (proxy=true)", schema_ref("Resolution"), JSON
             ),
             "303": {"description": "See the thing's TD (redirect=true)", "headers": location},
-            "307": _body(
+            "307": body(
                 "Delegated: ask the peer registry at Location (hops and via carried on)",
                 schema_ref("Resolution"),
                 JSON,
             )
             | {"headers": location},
-            "400": _problem("Not a valid identifier, or a malformed hops or via argument"),
-            "404": _problem(
+            "400": problem("Not a valid identifier, or a malformed hops or via argument"),
+            "404": problem(
                 "No thing has the identifier here, or the authoritative peer said so "
                 "(registry names it)"
             ),
-            "406": _NOT_ACCEPTABLE,
-            "502": _problem("The peer registry cannot be reached or answered wrongly"),
-            "504": _problem("The peer registry did not answer within the peer timeout"),
-            "508": _problem("A delegation loop, or a chain longer than the hop limit (via)"),
+            "406": NOT_ACCEPTABLE,
+            "502": problem("The peer registry cannot be reached or answered wrongly"),
+            "504": problem("The peer registry did not answer within the peer timeout"),
+            "508": problem("A delegation loop, or a chain longer than the hop limit (via)"),
         },
         parameters=[
-            _param("identifier"),
-            _param("redirect"),
-            _param("proxy"),
-            _param("hops"),
-            _param("via"),
+            param("identifier"),
+            param("redirect"),
+            param("proxy"),
+            param("hops"),
+            param("via"),
         ],
     )
-    parse = _operation(
+    parse = operation(
         "parseIdentifier",
         "identifiers",
         "Every valid reading of an identifier: scheme, canonical form, parts",
         {
-            "200": _body("The readings, most likely first", schema_ref("Analysis"), JSON),
-            "400": _problem("Not a valid identifier; detail says which rule it breaks"),
+            "200": body("The readings, most likely first", schema_ref("Analysis"), JSON),
+            "400": problem("Not a valid identifier; detail says which rule it breaks"),
         },
-        parameters=[_param("identifier")],
+        parameters=[param("identifier")],
     )
     return {"/resolve/{identifier}": {"get": resolve}, "/ids/{identifier}": {"get": parse}}
 
 
 def _federation_paths() -> JSONObject:
-    bad_prefix = _problem("The prefix is empty, too long, or not the start of a URI")
-    listing = _operation(
+    bad_prefix = problem("The prefix is empty, too long, or not the start of a URI")
+    listing = operation(
         "listDelegations",
         "federation",
         "The delegation table: identifier prefixes and the peer registries that resolve them",
         {
-            "200": _body(
+            "200": body(
                 "Delegations by prefix",
                 {"type": "array", "items": schema_ref("Delegation")},
                 JSON,
             ),
-            "406": _NOT_ACCEPTABLE,
+            "406": NOT_ACCEPTABLE,
         },
     )
-    read = _operation(
+    read = operation(
         "retrieveDelegation",
         "federation",
         "One delegation",
         {
-            "200": _body("The delegation", schema_ref("Delegation"), JSON),
+            "200": body("The delegation", schema_ref("Delegation"), JSON),
             "400": bad_prefix,
-            "404": _problem("No delegation has this prefix"),
-            "406": _NOT_ACCEPTABLE,
+            "404": problem("No delegation has this prefix"),
+            "406": NOT_ACCEPTABLE,
         },
     )
     created: JSONObject = {
         "description": "Created; the body is empty",
-        "headers": {"Location": _header("Path of the delegation", required=True)},
+        "headers": {"Location": header("Path of the delegation", required=True)},
     }
-    put = _operation(
+    put = operation(
         "createOrUpdateDelegation",
         "federation",
         "Delegate identifiers starting with the prefix to a peer registry",
         {
             "201": created,
             "204": {"description": "Replaced"},
-            "400": _problem("A bad prefix, registry URL (absolute http/https) or note"),
-            "401": _UNAUTHORIZED,
-            "413": _TOO_LARGE,
-            "415": _UNSUPPORTED,
+            "400": problem("A bad prefix, registry URL (absolute http/https) or note"),
+            "401": UNAUTHORIZED,
+            "413": TOO_LARGE,
+            "415": UNSUPPORTED,
         },
-        request_body=_body(
+        request_body=body(
             "The peer",
             schema_ref("DelegationRequest"),
             JSON,
@@ -460,30 +394,30 @@ def _federation_paths() -> JSONObject:
         ),
         write=True,
     )
-    delete = _operation(
+    delete = operation(
         "deleteDelegation",
         "federation",
         "Remove a delegation",
         {
             "204": {"description": "Removed"},
             "400": bad_prefix,
-            "401": _UNAUTHORIZED,
-            "404": _problem("No delegation has this prefix"),
+            "401": UNAUTHORIZED,
+            "404": problem("No delegation has this prefix"),
         },
         write=True,
     )
-    describe = _operation(
+    describe = operation(
         "describeRegistry",
         "federation",
         "This registry's id, base URL and namespaces, for peers to import",
         {
-            "200": _body("The registry", schema_ref("RegistryDescription"), JSON),
-            "406": _NOT_ACCEPTABLE,
+            "200": body("The registry", schema_ref("RegistryDescription"), JSON),
+            "406": NOT_ACCEPTABLE,
         },
     )
     return {
         "/delegations": {"get": listing},
-        "/delegations/{prefix}": {"parameters": [_param("prefix")]}
+        "/delegations/{prefix}": {"parameters": [param("prefix")]}
         | {"get": read, "put": put, "delete": delete},
         "/.well-known/thingreg": {"get": describe},
     }
@@ -491,26 +425,24 @@ def _federation_paths() -> JSONObject:
 
 def _service_paths() -> JSONObject:
     return {
-        "/.well-known/wot": _with_head(
-            _operation(
+        "/.well-known/wot": with_head(
+            operation(
                 "describeDirectory",
                 "service",
                 "The Thing Description of this directory",
                 {
-                    "200": _body(
-                        "The directory's TD", schema_ref("DirectoryDescription"), TD, JSON
-                    ),
-                    "406": _NOT_ACCEPTABLE,
+                    "200": body("The directory's TD", schema_ref("DirectoryDescription"), TD, JSON),
+                    "406": NOT_ACCEPTABLE,
                 },
             )
         ),
         "/openapi.json": {
-            "get": _operation(
+            "get": operation(
                 "describeApi",
                 "service",
                 "This OpenAPI document",
                 {
-                    "200": _body(
+                    "200": body(
                         "The OpenAPI document",
                         {"type": "object", "required": ["openapi", "info", "paths"]},
                         JSON,
@@ -519,11 +451,11 @@ def _service_paths() -> JSONObject:
             )
         },
         "/healthz": {
-            "get": _operation(
+            "get": operation(
                 "health",
                 "service",
                 "Liveness check",
-                {"200": _body("The service is up", schema_ref("Health"), JSON)},
+                {"200": body("The service is up", schema_ref("Health"), JSON)},
             )
         },
     }

@@ -4,11 +4,17 @@ schemas that :mod:`thingreg.http.openapi` merges into its document."""
 from __future__ import annotations
 
 from thingreg.core.auth.credentials import MAX_LABEL_LENGTH
+from thingreg.http.openapi_builders import (
+    NOT_ACCEPTABLE,
+    TOO_LARGE,
+    UNAUTHORIZED,
+    UNSUPPORTED,
+    problem,
+)
 from thingreg.http.openapi_components import (
     EXAMPLE_ID,
     JSON,
     MERGE_PATCH,
-    PROBLEM,
     WRITE_SECURITY,
     JSONObject,
     schema_ref,
@@ -22,16 +28,6 @@ TAGS = [
     {"name": "credentials", "description": "Public keys and certificates bound to things"},
     {"name": "auth", "description": "Device proof of possession, tokens and their keys"},
 ]
-
-
-def _problem(description: str, **headers: JSONObject) -> JSONObject:
-    response: JSONObject = {
-        "description": description,
-        "content": {PROBLEM: {"schema": schema_ref("Problem")}},
-    }
-    if headers:
-        response["headers"] = headers
-    return response
 
 
 def _json(description: str, schema: JSONObject, *media_types: str) -> JSONObject:
@@ -66,23 +62,9 @@ def _operation(
     return operation
 
 
-_UNAUTHORIZED = _problem(
-    "An API token is configured and the request lacks a valid one",
-    **{
-        "WWW-Authenticate": {
-            "description": "The scheme to use: Bearer",
-            "required": True,
-            "schema": {"type": "string"},
-        }
-    },
-)
-_BAD_ID = _problem("The thing id is not an absolute URI, or is too long")
-_NO_CREDENTIAL = _problem("No such thing, or the thing has no credential with this id")
-_NOT_ACCEPTABLE = _problem("None of the offered media types is acceptable to the client")
-_BODY_ERRORS = {
-    "413": _problem("The request body is larger than the configured limit"),
-    "415": _problem("The request body has an unsupported content type"),
-}
+_BAD_ID = problem("The thing id is not an absolute URI, or is too long")
+_NO_CREDENTIAL = problem("No such thing, or the thing has no credential with this id")
+_BODY_ERRORS = {"413": TOO_LARGE, "415": UNSUPPORTED}
 
 
 def paths() -> JSONObject:
@@ -98,8 +80,8 @@ def _credential_paths() -> JSONObject:
         {
             "200": _json("The credentials", {"type": "array", "items": one}),
             "400": _BAD_ID,
-            "404": _problem("No thing with this id"),
-            "406": _NOT_ACCEPTABLE,
+            "404": problem("No thing with this id"),
+            "406": NOT_ACCEPTABLE,
         },
     )
     location = {
@@ -113,10 +95,10 @@ def _credential_paths() -> JSONObject:
         "Bind a public key (JWK, PEM or did:key) or an X.509 certificate to the thing",
         {
             "201": _json("Bound; the credential", one) | {"headers": {"Location": location}},
-            "400": _problem("The id, the key or certificate, or a bound is invalid"),
-            "401": _UNAUTHORIZED,
-            "404": _problem("No thing with this id"),
-            "409": _problem(
+            "400": problem("The id, the key or certificate, or a bound is invalid"),
+            "401": UNAUTHORIZED,
+            "404": problem("No thing with this id"),
+            "409": problem(
                 "The key is already bound (to this or another thing), or the thing holds the "
                 "most credentials allowed"
             ),
@@ -140,7 +122,7 @@ def _credential_paths() -> JSONObject:
             "200": _json("The credential", one),
             "400": _BAD_ID,
             "404": _NO_CREDENTIAL,
-            "406": _NOT_ACCEPTABLE,
+            "406": NOT_ACCEPTABLE,
         },
     )
     change = _operation(
@@ -149,10 +131,10 @@ def _credential_paths() -> JSONObject:
         "Change a credential's state, bounds or label (a merge patch); revoked is final",
         {
             "200": _json("The changed credential", one),
-            "400": _problem("The id or the patch is invalid"),
-            "401": _UNAUTHORIZED,
+            "400": problem("The id or the patch is invalid"),
+            "401": UNAUTHORIZED,
             "404": _NO_CREDENTIAL,
-            "409": _problem("The credential is revoked and cannot change"),
+            "409": problem("The credential is revoked and cannot change"),
             **_BODY_ERRORS,
         },
         request_body=_request(
@@ -167,7 +149,7 @@ def _credential_paths() -> JSONObject:
         {
             "204": {"description": "Removed"},
             "400": _BAD_ID,
-            "401": _UNAUTHORIZED,
+            "401": UNAUTHORIZED,
             "404": _NO_CREDENTIAL,
         },
         write=True,
@@ -186,7 +168,7 @@ def _credential_paths() -> JSONObject:
 
 
 def _auth_paths() -> JSONObject:
-    bad_body = _problem("The body is not the expected JSON object or form")
+    bad_body = problem("The body is not the expected JSON object or form")
     challenge = _operation(
         "requestChallenge",
         "auth",
@@ -204,8 +186,8 @@ def _auth_paths() -> JSONObject:
         "Exchange a signed challenge (a JWT bearer grant, RFC 7523) for a device token",
         {
             "200": _json("The token (RFC 6749 section 5.1)", schema_ref("TokenResponse")),
-            "400": _problem("No assertion, or another grant_type"),
-            "401": _problem(
+            "400": problem("No assertion, or another grant_type"),
+            "401": problem(
                 "Authentication failed, whatever the reason (the server logs it)",
                 **{
                     "WWW-Authenticate": {
@@ -225,7 +207,7 @@ def _auth_paths() -> JSONObject:
         "Whether a token is still good (RFC 7662); revoked or removed credentials count",
         {
             "200": _json("The token's state", schema_ref("Introspection")),
-            "400": _problem("No token"),
+            "400": problem("No token"),
             **_BODY_ERRORS,
         },
         request_body=_request(schema_ref("IntrospectionRequest"), FORM, JSON),
@@ -236,7 +218,7 @@ def _auth_paths() -> JSONObject:
         "The public keys that verify the registry's tokens (RFC 7517 JWK Set)",
         {
             "200": _json("The key set", schema_ref("JWKSet"), JSON, JWK_SET),
-            "406": _NOT_ACCEPTABLE,
+            "406": NOT_ACCEPTABLE,
         },
     )
     return {
