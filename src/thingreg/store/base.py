@@ -9,7 +9,7 @@ whatever the backend, and every committed change has exactly one event.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
@@ -258,3 +258,28 @@ class Store(Protocol):
 
     async def delete_signing_keys(self, retired_before: str) -> int:
         """Forget keys retired before ``retired_before``; return how many."""
+
+
+ChunkReader = Callable[[str | None, int, int], Awaitable[list[ThingRecord]]]
+"""``read(after_id, size, offset)``: up to ``size`` things with ids above ``after_id``."""
+
+
+async def keyset_chunks(
+    read: ChunkReader, *, offset: int, limit: int | None, chunk_size: int
+) -> AsyncIterator[Sequence[ThingRecord]]:
+    """The keyset pagination every backend's ``scan`` shares: ``offset`` applies to the first
+    chunk only, then each chunk starts after the last id of the one before."""
+    remaining = limit
+    after: str | None = None
+    while remaining is None or remaining > 0:
+        size = chunk_size if remaining is None else min(chunk_size, remaining)
+        rows = await read(after, size, offset)
+        if not rows:
+            return
+        offset = 0
+        after = rows[-1].id
+        if remaining is not None:
+            remaining -= len(rows)
+        yield rows
+        if len(rows) < size:
+            return

@@ -21,7 +21,14 @@ from typing import Any
 import asyncpg
 
 from thingreg.core.errors import StoreUnavailable
-from thingreg.store.base import Decide, Delegation, Event, ThingFilter, ThingRecord
+from thingreg.store.base import (
+    Decide,
+    Delegation,
+    Event,
+    ThingFilter,
+    ThingRecord,
+    keyset_chunks,
+)
 from thingreg.store.migrations import pending
 from thingreg.store.postgres_credentials import CredentialTables
 from thingreg.store.postgres_rows import SELECT_THING, Connection, thing_record
@@ -168,10 +175,8 @@ class PostgresStore(CredentialTables):
         where: ThingFilter | None = None,
         chunk_size: int = 500,
     ) -> AsyncIterator[Sequence[ThingRecord]]:
-        remaining = limit
-        after: str | None = None
-        while remaining is None or remaining > 0:
-            size = chunk_size if remaining is None else min(chunk_size, remaining)
+
+        async def read(after: str | None, size: int, offset: int) -> list[ThingRecord]:
             params: list[Any] = []
             clauses = _where(where, params)
             if after is not None:
@@ -183,16 +188,10 @@ class PostgresStore(CredentialTables):
             # Only constant SQL and $n placeholders are interpolated; values are bound. The id
             # column's collation is "C", so this is code-point order, served by the primary key.
             sql = f"{SELECT_THING} {condition} ORDER BY id {page}"
-            rows = [thing_record(row) for row in await self._db().fetch(sql, *params)]
-            if not rows:
-                return
-            offset = 0
-            after = rows[-1].id
-            if remaining is not None:
-                remaining -= len(rows)
+            return [thing_record(row) for row in await self._db().fetch(sql, *params)]
+
+        async for rows in keyset_chunks(read, offset=offset, limit=limit, chunk_size=chunk_size):
             yield rows
-            if len(rows) < size:
-                return
 
     async def find_alias(self, value: str) -> str | None:
         if "\x00" in value:

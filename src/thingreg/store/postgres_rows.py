@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from typing import Any, TypeAlias
 
 import asyncpg
@@ -27,23 +28,7 @@ THING_FIELDS = (
 )
 SELECT_THING = f"SELECT {', '.join(THING_FIELDS)} FROM things"  # noqa: S608 (constant)
 
-CREDENTIAL_FIELDS = (
-    "id",
-    "thing_id",
-    "kind",
-    "alg",
-    "jkt",
-    "spki_sha256",
-    "public_key",
-    "state",
-    "created",
-    "modified",
-    "not_before",
-    "not_after",
-    "certificate",
-    "subject",
-    "label",
-)
+CREDENTIAL_FIELDS = tuple(f.name for f in fields(Credential))
 SELECT_CREDENTIAL = f"SELECT {', '.join(CREDENTIAL_FIELDS)} FROM credentials"  # noqa: S608 (constant)
 SELECT_CREDENTIAL_WITH_THING = (
     "SELECT "  # noqa: S608 (constant column names only)

@@ -30,6 +30,7 @@ from thingreg.store.base import (
     Mutation,
     ThingFilter,
     ThingRecord,
+    keyset_chunks,
 )
 from thingreg.store.migrations import pending
 from thingreg.store.sqlite_credentials import GroupedWrite, SQLiteCredentials
@@ -263,22 +264,14 @@ class SQLiteStore(SQLiteCredentials):
     ) -> AsyncIterator[Sequence[ThingRecord]]:
         loop = asyncio.get_running_loop()
         conditions, params = _where(where)
-        remaining = limit
-        after: str | None = None
-        while remaining is None or remaining > 0:
-            size = chunk_size if remaining is None else min(chunk_size, remaining)
-            rows = await loop.run_in_executor(
+
+        async def read(after: str | None, size: int, offset: int) -> list[ThingRecord]:
+            return await loop.run_in_executor(
                 self._readers, self._scan_chunk, conditions, params, after, size, offset
             )
-            if not rows:
-                return
-            offset = 0
-            after = rows[-1].id
-            if remaining is not None:
-                remaining -= len(rows)
+
+        async for rows in keyset_chunks(read, offset=offset, limit=limit, chunk_size=chunk_size):
             yield rows
-            if len(rows) < size:
-                return
 
     def _scan_chunk(
         self, conditions: str, params: list[Any], after: str | None, size: int, offset: int

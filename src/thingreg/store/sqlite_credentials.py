@@ -13,7 +13,7 @@ import os
 import sqlite3
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -296,23 +296,7 @@ class _Failed:
     error: Exception
 
 
-_CREDENTIAL_FIELDS = (
-    "id",
-    "thing_id",
-    "kind",
-    "alg",
-    "jkt",
-    "spki_sha256",
-    "public_key",
-    "state",
-    "created",
-    "modified",
-    "not_before",
-    "not_after",
-    "certificate",
-    "subject",
-    "label",
-)
+_CREDENTIAL_FIELDS = tuple(f.name for f in fields(Credential))
 _CREDENTIAL_COLUMNS = ", ".join(_CREDENTIAL_FIELDS)
 _CREDENTIAL_COLUMN_COUNT = len(_CREDENTIAL_FIELDS)
 _SELECT_CREDENTIAL = f"SELECT {_CREDENTIAL_COLUMNS} FROM credentials"  # noqa: S608 (constant)
