@@ -361,13 +361,14 @@ class SQLiteStore(SQLiteCredentials):
         mutation = decide(current)
         if mutation.record is None:
             if current is not None:
-                self._delete(conn, thing_id)
+                self._delete(conn, current)
         else:
-            self._upsert(conn, mutation.record, exists=current is not None)
+            self._upsert(conn, mutation.record, current)
         return self._log_event(conn, mutation.event_type, thing_id, mutation)
 
     @staticmethod
-    def _upsert(conn: sqlite3.Connection, record: ThingRecord, *, exists: bool) -> None:
+    def _upsert(conn: sqlite3.Connection, record: ThingRecord, current: ThingRecord | None) -> None:
+        exists = current is not None
         values = (
             record.body,
             record.title,
@@ -400,22 +401,25 @@ class SQLiteStore(SQLiteCredentials):
             "INSERT OR IGNORE INTO thing_types (type, thing_id) VALUES (?, ?)",
             [(t, record.id) for t in record.types],
         )
-        if exists:
-            conn.execute("DELETE FROM aliases WHERE thing_id = ?", (record.id,))
+        if current is not None:
+            _forget_aliases(conn, current)
         for alias in record.aliases:
-            owner = conn.execute(
-                "INSERT INTO aliases (alias, thing_id, scheme) VALUES (?, ?, ?) "
-                "ON CONFLICT (alias) DO UPDATE SET alias = alias RETURNING thing_id",
-                (alias.value, record.id, alias.scheme),
-            ).fetchone()[0]
-            if owner != record.id:
-                raise Conflict(f"the identifier {alias.value!r} already belongs to another thing")
+            try:
+                conn.execute(
+                    "INSERT INTO aliases (alias, thing_id, scheme) VALUES (?, ?, ?)",
+                    (alias.value, record.id, alias.scheme),
+                )
+            except sqlite3.IntegrityError:
+                raise Conflict(
+                    f"the identifier {alias.value!r} already belongs to another thing"
+                ) from None
 
     @staticmethod
-    def _delete(conn: sqlite3.Connection, thing_id: str) -> None:
+    def _delete(conn: sqlite3.Connection, current: ThingRecord) -> None:
+        thing_id = current.id
         conn.execute("DELETE FROM things WHERE id = ?", (thing_id,))
         conn.execute("DELETE FROM thing_types WHERE thing_id = ?", (thing_id,))
-        conn.execute("DELETE FROM aliases WHERE thing_id = ?", (thing_id,))
+        _forget_aliases(conn, current)
         conn.execute("DELETE FROM credentials WHERE thing_id = ?", (thing_id,))
         conn.execute("UPDATE counters SET value = value - 1 WHERE name = 'things'")
         conn.execute("UPDATE counters SET value = value + 1 WHERE name = 'version'")
@@ -451,3 +455,9 @@ class SQLiteStore(SQLiteCredentials):
         conn = self._write_conn
         assert conn is not None
         conn.execute("DELETE FROM events WHERE id <= (SELECT max(id) FROM events) - ?", (keep,))
+
+
+def _forget_aliases(conn: sqlite3.Connection, record: ThingRecord) -> None:
+    """Delete a thing's alias rows by their keys: the record lists them, so the table needs no
+    index by thing (one B-tree fewer to maintain on every create)."""
+    conn.executemany("DELETE FROM aliases WHERE alias = ?", [(a.value,) for a in record.aliases])

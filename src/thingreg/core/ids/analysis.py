@@ -40,6 +40,14 @@ READERS: tuple[Reader, ...] = (
 )
 """Every scheme module's ``read``; the generic ``uri`` reader is the fallback, not one of them."""
 
+WARM_UP_IDENTIFIERS: tuple[str, ...] = tuple(
+    text
+    for module in (uuid_oid, device_urn, tel, did, gs1, mobile, uri)
+    for text, _ in module.EXAMPLES
+)
+"""One of each notation: analysing them loads every lazily built table (a service does it at
+start, so that no request pays for it)."""
+
 _UUID_OID = (uuid_oid.read,)
 _DEVICE = (device_urn.read,)
 _GS1 = (gs1.read,)
