@@ -9,6 +9,7 @@ whatever the backend, and every committed change has exactly one event.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
@@ -283,3 +284,13 @@ async def keyset_chunks(
         yield rows
         if len(rows) < size:
             return
+
+
+def settle(future: asyncio.Future[Event], outcome: Event | BaseException | None) -> None:
+    """Tell a queued write's caller how it ended: its event, or why it failed."""
+    if future.done():
+        return
+    if isinstance(outcome, Event):
+        future.set_result(outcome)
+    else:
+        future.set_exception(outcome or RuntimeError("write was not performed"))

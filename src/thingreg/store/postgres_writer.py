@@ -39,7 +39,7 @@ import asyncpg
 import orjson
 
 from thingreg.core.errors import BadRequest, Conflict, StoreUnavailable
-from thingreg.store.base import Decide, Event, EventType, Mutation, ThingRecord
+from thingreg.store.base import Decide, Event, EventType, Mutation, ThingRecord, settle
 from thingreg.store.postgres_rows import SELECT_THING, Connection, thing_record
 
 log = logging.getLogger(__name__)
@@ -156,13 +156,7 @@ class Writer:
                     raise
             finally:
                 for item in batch:
-                    if not item.future.done():
-                        if isinstance(item.outcome, Event):
-                            item.future.set_result(item.outcome)
-                        else:
-                            item.future.set_exception(
-                                item.outcome or RuntimeError("write was not performed")
-                            )
+                    settle(item.future, item.outcome)
                     self._queue.task_done()
 
     async def _commit_retrying(self, batch: list[_PendingWrite]) -> None:

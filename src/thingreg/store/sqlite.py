@@ -31,6 +31,7 @@ from thingreg.store.base import (
     ThingFilter,
     ThingRecord,
     keyset_chunks,
+    settle,
 )
 from thingreg.store.migrations import pending
 from thingreg.store.sqlite_credentials import GroupedWrite, SQLiteCredentials
@@ -326,13 +327,7 @@ class SQLiteStore(SQLiteCredentials):
                     raise
             finally:
                 for item in batch:
-                    if not item.future.done():
-                        if isinstance(item.outcome, Event):
-                            item.future.set_result(item.outcome)
-                        else:
-                            item.future.set_exception(
-                                item.outcome or RuntimeError("write was not performed")
-                            )
+                    settle(item.future, item.outcome)
                     self._queue.task_done()
 
     def _commit_batch(self, batch: list[_PendingWrite]) -> None:
