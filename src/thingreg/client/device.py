@@ -163,14 +163,7 @@ def token(
         challenge = _answer(
             _post(http, f"{base}/auth/challenge", json={"thing": thing}), "challenge"
         )
-        signed = assertion(
-            key,
-            nonce=_nonce(challenge, expected),
-            audience=expected,
-            thing=thing,
-            certificates=certificates,
-        )
-        form = {"grant_type": JWT_BEARER, "assertion": signed}
+        form = _token_form(key, challenge, expected, thing, certificates)
         return _answer(_post(http, f"{base}/auth/token", data=form), "token")
     finally:
         if own:
@@ -191,15 +184,26 @@ async def token_async(
     expected = (audience or base).rstrip("/")
     response = await client.post(f"{base}/auth/challenge", json={"thing": thing})
     challenge = _answer(response, "challenge")
+    form = _token_form(key, challenge, expected, thing, certificates)
+    return _answer(await client.post(f"{base}/auth/token", data=form), "token")
+
+
+def _token_form(
+    key: jose.PrivateKey,
+    challenge: dict[str, Any],
+    audience: str,
+    thing: str,
+    certificates: Sequence[x509.Certificate],
+) -> dict[str, str]:
+    """The RFC 7523 token request: the challenge's nonce signed for ``audience``."""
     signed = assertion(
         key,
-        nonce=_nonce(challenge, expected),
-        audience=expected,
+        nonce=_nonce(challenge, audience),
+        audience=audience,
         thing=thing,
         certificates=certificates,
     )
-    form = {"grant_type": JWT_BEARER, "assertion": signed}
-    return _answer(await client.post(f"{base}/auth/token", data=form), "token")
+    return {"grant_type": JWT_BEARER, "assertion": signed}
 
 
 def _post(http: httpx.Client, url: str, **body: Any) -> httpx.Response:
