@@ -14,10 +14,16 @@ from pathlib import Path
 import asyncpg
 import httpx
 import pytest
+from hypothesis import settings as hypothesis_profile
 
 from tests.support import LiveServer, start_server, stop_server
 from thingreg.app import create_app
 from thingreg.config import Settings
+
+# Property tests judge correctness, not speed: on a loaded CI machine the first example (which
+# loads the identifier tables) can exceed Hypothesis' 200 ms deadline.
+hypothesis_profile.register_profile("thingreg", deadline=None)
+hypothesis_profile.load_profile("thingreg")
 
 TEST_DB = "THINGREG_TEST_DB"
 """Set to a ``postgresql://`` URL to run the app's tests on PostgreSQL, a fresh schema each."""

@@ -256,6 +256,26 @@ async def test_alias_conflict_aborts_only_that_write(store: Store) -> None:
     assert await store.count() == 3
 
 
+async def test_an_id_and_an_alias_of_two_things_cannot_coincide(store: Store) -> None:
+    own = (Alias("urn:1", "uri"),)
+    await store.write("urn:1", create(record("urn:1", aliases=own)))
+    await store.write("urn:2", create(record("urn:2", aliases=(Alias("tel:+2", "tel"),))))
+    with pytest.raises(Conflict):  # an alias that is another thing's id
+        await store.write("urn:3", create(record("urn:3", aliases=(Alias("urn:1", "uri"),))))
+    with pytest.raises(Conflict):  # an id that is another thing's alias
+        await store.write("tel:+2", create(record("tel:+2", aliases=(Alias("tel:+2", "tel"),))))
+    assert await ids(store) == ["urn:1", "urn:2"]
+    assert await store.find_alias("urn:1") == "urn:1"
+    assert await ids(store, where=ThingFilter(schemes=frozenset({"uri"}))) == ["urn:1"]
+    assert await ids(store, where=ThingFilter(aliases=frozenset({"urn:1", "tel:+2"}))) == [
+        "urn:1",
+        "urn:2",
+    ]
+    await store.write("urn:1", lambda current: Mutation(None, "thing_deleted"))
+    await store.write("urn:3", create(record("urn:3", aliases=(Alias("urn:1", "uri"),))))
+    assert await store.find_alias("urn:1") == "urn:3"
+
+
 async def test_concurrent_creates_of_one_id_from_two_stores(store: Store, other: Store) -> None:
     events = await asyncio.gather(
         *(backend.write("urn:same", create(record("urn:same"))) for backend in (store, other))

@@ -34,12 +34,15 @@ from thingreg.store.base import (
     settle,
 )
 from thingreg.store.migrations import pending
+from thingreg.store.sqlite_checkpoint import BACKSTOP_PAGES, Checkpointer
 from thingreg.store.sqlite_credentials import GroupedWrite, SQLiteCredentials
 from thingreg.store.sqlite_rows import SELECT_THINGS, thing_record
 
 log = logging.getLogger(__name__)
 
 _MAX_BATCH = 512
+_WRITER_CACHE_KIB = 32_768
+"""The writer's page cache: creates touch index pages all over the id B-trees (random ids)."""
 _T = TypeVar("_T")
 
 
@@ -84,13 +87,19 @@ def _where(where: ThingFilter | None) -> tuple[str, list[Any]]:
     for text in sorted(where.texts):
         clauses.append("instr(body, ?) > 0")
         params.append(text.encode())
-    for column, values in (("scheme", where.schemes), ("alias", where.aliases)):
+    # A thing's own id, when it is one of its aliases, is kept in `things` (see _claim_aliases):
+    # `scheme` is set exactly then.
+    for column, own, values in (
+        ("scheme", "scheme", where.schemes),
+        ("alias", "scheme IS NOT NULL AND id", where.aliases),
+    ):
         if values is not None:
+            marks = ",".join("?" * len(values))
             clauses.append(
-                f"id IN (SELECT thing_id FROM aliases WHERE {column} IN "  # noqa: S608 (placeholders)
-                f"({','.join('?' * len(values))}))"
+                f"({own} IN ({marks}) OR id IN (SELECT thing_id FROM aliases WHERE "  # noqa: S608 (placeholders)
+                f"{column} IN ({marks})))"
             )
-            params.extend(sorted(values))
+            params.extend(sorted(values) * 2)
     return " AND ".join(clauses), params
 
 
@@ -118,6 +127,7 @@ class SQLiteStore(SQLiteCredentials):
         self._writer_task: asyncio.Task[None] | None = None
         self._grouped: list[GroupedWrite[Any]] = []
         self._grouped_task: asyncio.Task[None] | None = None
+        self._checkpointer = Checkpointer(lambda: _connect(path, readonly=False))
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -130,6 +140,8 @@ class SQLiteStore(SQLiteCredentials):
 
     def _open_writer(self) -> sqlite3.Connection:
         conn = _connect(self.path, readonly=False)
+        conn.execute(f"PRAGMA wal_autocheckpoint = {BACKSTOP_PAGES:d}")
+        conn.execute(f"PRAGMA cache_size = -{_WRITER_CACHE_KIB:d}")
         current = conn.execute("PRAGMA user_version").fetchone()[0]
         for migration in pending("sqlite", current):
             log.info("applying migration %s", migration.name)
@@ -153,6 +165,7 @@ class SQLiteStore(SQLiteCredentials):
             self._writer_task = None
         if self._grouped_task is not None:
             await asyncio.gather(self._grouped_task, return_exceptions=True)
+        await self._checkpointer.close()
         loop = asyncio.get_running_loop()
         if self._write_conn is not None:
             await loop.run_in_executor(self._writer_thread, self._write_conn.close)
@@ -199,7 +212,11 @@ class SQLiteStore(SQLiteCredentials):
     async def find_alias(self, value: str) -> str | None:
         row = (
             self._loop_conn()
-            .execute("SELECT thing_id FROM aliases WHERE alias = ?", (value,))
+            .execute(
+                "SELECT thing_id FROM aliases WHERE alias = ? "
+                "UNION ALL SELECT id FROM things WHERE id = ? AND scheme IS NOT NULL",
+                (value, value),
+            )
             .fetchone()
         )
         return None if row is None else str(row[0])
@@ -329,6 +346,7 @@ class SQLiteStore(SQLiteCredentials):
                 for item in batch:
                     settle(item.future, item.outcome)
                     self._queue.task_done()
+                self._checkpointer.nudge()
 
     def _commit_batch(self, batch: list[_PendingWrite]) -> None:
         conn = self._write_conn
@@ -374,19 +392,20 @@ class SQLiteStore(SQLiteCredentials):
             record.ttl,
             int(record.anonymous),
             orjson.dumps([(a.value, a.scheme) for a in record.aliases]).decode(),
+            _own_scheme(record),
             record.id,
         )
         if exists:
             conn.execute(
                 "UPDATE things SET body = ?, title = ?, types = ?, created = ?, modified = ?, "
-                "expires = ?, ttl = ?, anonymous = ?, aliases = ? WHERE id = ?",
+                "expires = ?, ttl = ?, anonymous = ?, aliases = ?, scheme = ? WHERE id = ?",
                 values,
             )
             conn.execute("DELETE FROM thing_types WHERE thing_id = ?", (record.id,))
         else:
             conn.execute(
                 "INSERT INTO things (body, title, types, created, modified, expires, ttl, "
-                "anonymous, aliases, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "anonymous, aliases, scheme, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 values,
             )
             conn.execute(
@@ -398,16 +417,7 @@ class SQLiteStore(SQLiteCredentials):
         )
         if current is not None:
             _forget_aliases(conn, current)
-        for alias in record.aliases:
-            try:
-                conn.execute(
-                    "INSERT INTO aliases (alias, thing_id, scheme) VALUES (?, ?, ?)",
-                    (alias.value, record.id, alias.scheme),
-                )
-            except sqlite3.IntegrityError:
-                raise Conflict(
-                    f"the identifier {alias.value!r} already belongs to another thing"
-                ) from None
+        _claim_aliases(conn, record, current)
 
     @staticmethod
     def _delete(conn: sqlite3.Connection, current: ThingRecord) -> None:
@@ -452,7 +462,53 @@ class SQLiteStore(SQLiteCredentials):
         conn.execute("DELETE FROM events WHERE id <= (SELECT max(id) FROM events) - ?", (keep,))
 
 
+def _own_scheme(record: ThingRecord) -> str | None:
+    """The scheme of the thing's own id when the id is one of its (canonical) aliases."""
+    return next((a.scheme for a in record.aliases if a.value == record.id), None)
+
+
+def _claim_aliases(
+    conn: sqlite3.Connection, record: ThingRecord, current: ThingRecord | None
+) -> None:
+    """Insert the thing's alias rows, refusing any identifier another thing holds.
+
+    An alias equal to the thing's own id is not stored here: the ``things`` id index already
+    holds it, which saves every create a random-keyed insert. Uniqueness across the two tables
+    is checked by this, the only writer: a new id must not be another thing's alias, and an
+    alias must not be another thing's id.
+    """
+    claims_own_id = _own_scheme(record) is not None and (
+        current is None or _own_scheme(current) is None
+    )
+    if (
+        claims_own_id
+        and conn.execute("SELECT 1 FROM aliases WHERE alias = ?", (record.id,)).fetchone()
+    ):
+        raise _taken(record.id)
+    for alias in record.aliases:
+        if alias.value == record.id:
+            continue
+        if conn.execute(
+            "SELECT 1 FROM things WHERE id = ? AND scheme IS NOT NULL", (alias.value,)
+        ).fetchone():
+            raise _taken(alias.value)
+        try:
+            conn.execute(
+                "INSERT INTO aliases (alias, thing_id, scheme) VALUES (?, ?, ?)",
+                (alias.value, record.id, alias.scheme),
+            )
+        except sqlite3.IntegrityError:
+            raise _taken(alias.value) from None
+
+
+def _taken(value: str) -> Conflict:
+    return Conflict(f"the identifier {value!r} already belongs to another thing")
+
+
 def _forget_aliases(conn: sqlite3.Connection, record: ThingRecord) -> None:
     """Delete a thing's alias rows by their keys: the record lists them, so the table needs no
     index by thing (one B-tree fewer to maintain on every create)."""
-    conn.executemany("DELETE FROM aliases WHERE alias = ?", [(a.value,) for a in record.aliases])
+    conn.executemany(
+        "DELETE FROM aliases WHERE alias = ?",
+        [(a.value,) for a in record.aliases if a.value != record.id],
+    )
