@@ -73,9 +73,11 @@ class SQLiteMqtt:
         return await self._write_now(delete)
 
     async def cursor(self, name: str) -> int:
-        row = self._loop_conn().execute(
-            "SELECT event_id FROM cursors WHERE name = ?", (name,)
-        ).fetchone()
+        row = (
+            self._loop_conn()
+            .execute("SELECT event_id FROM cursors WHERE name = ?", (name,))
+            .fetchone()
+        )
         return 0 if row is None else int(row[0])
 
     async def set_cursor(self, name: str, event_id: int) -> None:
