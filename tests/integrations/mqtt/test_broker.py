@@ -285,3 +285,57 @@ async def test_without_a_broker_the_endpoints_answer_501(client: httpx.AsyncClie
     response = await client.post(credential_url(LAMP))
     assert response.status_code == 501
     assert response.headers["content-type"] == "application/problem+json"
+
+
+async def test_a_changed_td_changes_what_the_thing_may_use(
+    registry: httpx.AsyncClient, mosquitto: Mosquitto
+) -> None:
+    lamp = await register(registry, LAMP, "lamp/a")
+    async with observer(mosquitto) as seen, device(mosquitto, lamp) as client:
+        await client.publish("lamp/b", b"1", qos=1)
+        assert await delivered(seen, 0.5) == set()
+        changed = await registry.put(thing_url(LAMP), json=td_with_mqtt(LAMP, "lamp/b"))
+        assert changed.status_code == 204
+
+        async def b_allowed() -> bool:
+            await client.publish("lamp/b", b"2", qos=1)
+            return "lamp/b" in await delivered(seen, 0.2)
+
+        await eventually(b_allowed, within=3.0)  # same connection: no reconnect needed
+        await client.publish("lamp/a", b"3", qos=1)
+        assert await delivered(seen, 0.5) == set()
+
+
+async def test_the_credential_resource(registry: httpx.AsyncClient, mosquitto: Mosquitto) -> None:
+    assert (await registry.post(credential_url(LAMP))).status_code == 404  # no such thing
+    other = f"things/{broker_name(FAN)}/x"
+    td = td_with_mqtt(LAMP, "lamp/a", other, "$SYS/x")
+    assert (await registry.put(thing_url(LAMP), json=td)).status_code == 201
+    assert (await registry.get(credential_url(LAMP))).status_code == 404  # none issued yet
+    issued = await registry.post(credential_url(LAMP))
+    assert issued.status_code == 201
+    assert issued.headers["cache-control"] == "no-store"
+    assert issued.headers["location"] == credential_url(LAMP)
+    body = issued.json()
+    assert body["refusedTopics"] == [
+        {"topic": "$SYS/x", "reason": "a system topic"},
+        {"topic": other, "reason": "under another thing's topics"},
+    ]
+    shown = (await registry.get(credential_url(LAMP))).json()
+    assert "password" not in shown and shown["state"] == "active"
+    assert {k: v for k, v in body.items() if k not in ("password", "brokerSynced")} == shown
+    for patch, status in (
+        ({"state": "lost"}, 400),
+        ({"state": "disabled", "label": "x"}, 400),
+        (["state"], 400),
+    ):
+        response = await registry.patch(credential_url(LAMP), json=patch, headers=MERGE)
+        assert response.status_code == status, patch
+    wrong_type = await registry.patch(
+        credential_url(LAMP),
+        content=b'{"state":"disabled"}',
+        headers={"Content-Type": "text/plain"},
+    )
+    assert wrong_type.status_code == 415
+    assert (await registry.delete(credential_url(LAMP))).status_code == 204
+    assert (await registry.delete(credential_url(LAMP))).status_code == 404

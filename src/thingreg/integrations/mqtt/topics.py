@@ -86,7 +86,7 @@ def _form_topics(td: Any) -> Iterator[str]:
         if not isinstance(href, str):
             continue
         try:
-            parts = urlsplit(urljoin(base, href) if base else href)
+            parts = urlsplit(_resolve(base, href))
         except ValueError:
             continue
         if parts.scheme.lower() not in MQTT_SCHEMES:
@@ -98,6 +98,17 @@ def _form_topics(td: Any) -> Iterator[str]:
             value = form.get(member)
             if isinstance(value, str) and value:
                 yield value
+
+
+def _resolve(base: str | None, href: str) -> str:
+    """``href`` resolved against ``base`` (``urljoin`` leaves URIs of schemes it does not know
+    alone, so the resolution is done as if the base were ``http``)."""
+    if base is None or urlsplit(href).scheme:
+        return href
+    scheme, _, rest = base.partition(":")
+    if not rest:
+        return href
+    return scheme + ":" + urljoin("http:" + rest, href).removeprefix("http:")
 
 
 def _forms(td: dict[str, Any]) -> Iterator[dict[str, Any]]:
