@@ -25,6 +25,7 @@ from tests.conftest import _client_for
 from tests.integrations.mqtt.broker import ADMIN, ADMIN_PASSWORD, Mosquitto, require_mosquitto
 from tests.support import minimal_td
 from thingreg.config import Settings
+from thingreg.integrations.mqtt import accounts
 from thingreg.integrations.mqtt.naming import broker_name
 from thingreg.store.base import Mutation
 
@@ -339,3 +340,20 @@ async def test_the_credential_resource(registry: httpx.AsyncClient, mosquitto: M
     assert wrong_type.status_code == 415
     assert (await registry.delete(credential_url(LAMP))).status_code == 204
     assert (await registry.delete(credential_url(LAMP))).status_code == 404
+
+
+async def test_a_revocation_while_the_broker_is_down_is_applied_when_it_is_back(
+    registry: httpx.AsyncClient, mosquitto: Mosquitto, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(accounts, "SYNC_WAIT", 0.5)
+    lamp = await register(registry, LAMP)
+    mosquitto.stop()
+    revoked = await registry.patch(credential_url(LAMP), json={"state": "revoked"}, headers=MERGE)
+    assert revoked.status_code == 200
+    assert revoked.json()["brokerSynced"] is False
+    mosquitto.start()  # with its account list as it was: the lamp still in it
+
+    async def lamp_refused() -> bool:
+        return not await can_connect(mosquitto, lamp)
+
+    await eventually(lamp_refused)
