@@ -357,3 +357,28 @@ async def test_a_revocation_while_the_broker_is_down_is_applied_when_it_is_back(
         return not await can_connect(mosquitto, lamp)
 
     await eventually(lamp_refused)
+
+
+async def test_a_follower_that_lost_events_reconciles(
+    registry: httpx.AsyncClient, mosquitto: Mosquitto
+) -> None:
+    lamp = await register(registry, LAMP)
+    app = registry._transport.app  # type: ignore[attr-defined]
+    store, sync = app.state.directory.store, app.state.mqtt.sync
+    # As if another process had revoked it, and the events had been trimmed since: the
+    # follower cannot read what it missed (the lamp's events are gone), so it must compare
+    # everything.
+    await store.update_mqtt_account(LAMP, lambda a: dataclasses.replace(a, state="revoked"))
+    assert (await registry.put(thing_url(FAN), json=minimal_td(FAN))).status_code == 201
+    await store.trim_events(1)
+    sync._cursor = 0
+    assert (await registry.put(thing_url(HEATER), json=minimal_td(HEATER))).status_code == 201
+
+    async def lamp_refused() -> bool:
+        return not await can_connect(mosquitto, lamp)
+
+    async def caught_up() -> bool:
+        return bool(await store.cursor("mqtt") == await store.last_event_id())
+
+    await eventually(lamp_refused, within=5.0)
+    await eventually(caught_up, within=5.0)

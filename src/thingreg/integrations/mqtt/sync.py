@@ -84,9 +84,12 @@ class BrokerSync:
                         finally:
                             reader.cancel()
                             await asyncio.gather(reader, return_exceptions=True)
-                except (aiomqtt.MqttError, DynsecError, OSError) as exc:
+                except Exception as exc:  # the broker, the store, or a bug: never give up
                     delay = RETRY_DELAYS[min(failures, len(RETRY_DELAYS) - 1)]
-                    log.warning("MQTT broker: %s; reconnecting in %ss", exc, delay)
+                    if isinstance(exc, aiomqtt.MqttError | DynsecError | OSError):
+                        log.warning("MQTT broker: %s; reconnecting in %ss", exc, delay)
+                    else:
+                        log.exception("MQTT synchroniser failed; starting again in %ss", delay)
                     failures = 0 if self._view is not None else failures + 1
                     self._view = None
                     await asyncio.sleep(delay)
@@ -114,10 +117,11 @@ class BrokerSync:
             batch, self._requests = self._requests, {}
             try:
                 due = loop.time() - self._reconciled_at >= self.options.reconcile_interval
-                if self._view is None or due:
+                if self._view is not None and not due:
+                    await self._follow(dynsec)
+                if self._view is None or due:  # first, due, or the log lost events
                     await self._reconcile(dynsec)
                 else:
-                    await self._follow(dynsec)
                     for thing_id in batch:
                         await self._converge(dynsec, thing_id)
             except BaseException:
