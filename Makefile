@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 
 PG_URL ?= postgresql://127.0.0.1/test
 
-.PHONY: install serve test lint typecheck unit postgres unit-postgres bench clean
+.PHONY: install serve test lint typecheck unit postgres mosquitto unit-postgres bench clean
 
 $(BIN)/thingreg: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,10 +34,18 @@ postgres:  ## start this machine's PostgreSQL server (Debian's cluster) unless i
 	@for i in $$(seq 30); do pg_isready -q -h 127.0.0.1 -p 5432 && exit 0; sleep 1; done; \
 		echo "PostgreSQL is not accepting connections on 127.0.0.1:5432" >&2; exit 1
 
+mosquitto:  ## install Mosquitto, its clients and jq (Debian) unless present: the MQTT tests need them
+	@if command -v mosquitto >/dev/null && command -v mosquitto_ctrl >/dev/null && \
+		command -v jq >/dev/null && ls /usr/lib/*/mosquitto_dynamic_security.so >/dev/null 2>&1; \
+	then :; else \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			mosquitto mosquitto-clients jq; \
+	fi
+
 unit-postgres: install postgres  ## the store contract and HTTP suites again, on PostgreSQL
 	THINGREG_TEST_DB=$(PG_URL) $(BIN)/pytest tests/store tests/http tests/spec
 
-test: lint typecheck postgres unit unit-postgres  ## everything CI checks
+test: lint typecheck postgres mosquitto unit unit-postgres  ## everything CI checks
 
 bench: install  ## the directory benchmark (100k things; see bench/README.md)
 	$(BIN)/python -m bench.tdd

@@ -2,8 +2,8 @@
 
 Nothing happens at import or construction time; the lifespan opens the store, the HTTP client
 for peer registries, loads the token signing keys and starts the maintenance task (expiry
-purge, event log trimming, expired challenges, signing key rotation), and stops them on
-shutdown.
+purge, event log trimming, expired challenges, signing key rotation) and, when a broker is
+configured, the MQTT synchroniser; it stops them on shutdown.
 """
 
 from __future__ import annotations
@@ -31,8 +31,21 @@ from thingreg.core.errors import ThingregError
 from thingreg.core.events import EventBus
 from thingreg.core.federation import Federation, check_options
 from thingreg.core.ids.analysis import WARM_UP_IDENTIFIERS, analyse
-from thingreg.http import auth, credentials, delegations, events, resolve, search, things, wellknown
+from thingreg.http import (
+    auth,
+    credentials,
+    delegations,
+    events,
+    mqtt,
+    resolve,
+    search,
+    things,
+    wellknown,
+)
 from thingreg.http.problems import http_error, thingreg_error, unexpected_error
+from thingreg.integrations.mqtt.accounts import MqttAccess
+from thingreg.integrations.mqtt.options import MqttOptions
+from thingreg.integrations.mqtt.sync import BrokerSync
 from thingreg.store import open_store
 from thingreg.store.base import Store
 
@@ -46,6 +59,7 @@ def create_app(settings: Settings) -> Starlette:
         settings.max_hops,
         settings.peer_timeout,
     )
+    mqtt_options = MqttOptions.from_settings(settings)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -84,19 +98,27 @@ def create_app(settings: Settings) -> Starlette:
             maintenance = asyncio.create_task(
                 _maintain(directory, authenticator, settings), name="maintenance"
             )
+            tasks = [maintenance]
+            app.state.mqtt = None
+            if mqtt_options is not None:
+                broker = BrokerSync(store, directory.bus, mqtt_options)
+                app.state.mqtt = MqttAccess(store, broker, mqtt_options)
+                tasks.append(asyncio.create_task(broker.run(), name="mqtt-sync"))
             _settle_heap()
             log.info("thingreg ready, database %s", settings.database_url)
             try:
                 yield
             finally:
-                maintenance.cancel()
-                await asyncio.gather(maintenance, return_exceptions=True)
+                for task in tasks:
+                    task.cancel()
+                await asyncio.gather(*tasks, return_exceptions=True)
                 await store.close()
 
     app = Starlette(
         routes=[
             *auth.routes,  # first: matched for every device authentication
             *credentials.routes,  # before things: /things/{id} would take .../credentials
+            *mqtt.routes,  # likewise for .../mqtt-credential
             *things.routes,
             *search.routes,
             *events.routes,

@@ -139,6 +139,42 @@ class Settings:
             "AES-256); every process sharing the database needs the same one."
         },
     )
+    mqtt_url: str = field(
+        default="",
+        metadata={
+            "doc": "MQTT broker (Mosquitto with the dynamic-security plugin) whose accounts the "
+            "registry keeps in step with its things, e.g. `mqtt://127.0.0.1:1883` or "
+            "`mqtts://broker:8883`; empty turns the MQTT integration off."
+        },
+    )
+    mqtt_admin_username: str = field(
+        default="",
+        metadata={"doc": "Broker account allowed to use `$CONTROL/dynamic-security/v1`."},
+    )
+    mqtt_admin_password: str = field(
+        default="", metadata={"doc": "Password of the broker's dynamic-security admin account."}
+    )
+    mqtt_secret: str = field(
+        default="",
+        metadata={
+            "doc": "Secret (16+ characters) the device passwords are derived from; needed with "
+            "`THINGREG_MQTT_URL`. Changing it changes every device's password."
+        },
+    )
+    mqtt_prefix: str = field(
+        default="thingreg-",
+        metadata={
+            "doc": "Prefix of the broker usernames, client ids and roles the registry manages; "
+            "it leaves every other account alone."
+        },
+    )
+    mqtt_reconcile_interval: float = field(
+        default=300.0,
+        metadata={
+            "doc": "Seconds between full comparisons of the broker's accounts with the "
+            "registry's (also done at start and after every reconnection)."
+        },
+    )
 
     @property
     def database_url(self) -> str:

@@ -45,6 +45,7 @@ EXPECTED_ROUTES = {
     "/auth/token": {"post"},
     "/auth/introspect": {"post"},
     "/.well-known/jwks.json": {"get"},
+    "/things/{id}/mqtt-credential": {"get", "post", "patch", "delete"},
 }
 WRITES = {
     ("/things", "post"),
@@ -56,6 +57,9 @@ WRITES = {
     ("/things/{id}/credentials", "post"),
     ("/things/{id}/credentials/{credentialId}", "patch"),
     ("/things/{id}/credentials/{credentialId}", "delete"),
+    ("/things/{id}/mqtt-credential", "post"),
+    ("/things/{id}/mqtt-credential", "patch"),
+    ("/things/{id}/mqtt-credential", "delete"),
 }
 AUTHENTICATES = {("/auth/token", "post")}
 """Operations whose 401 is a failed device authentication, not a missing API token."""

@@ -25,6 +25,7 @@ from thingreg.store.base import (
     Credential,
     Decide,
     Delegation,
+    MqttAccount,
     Mutation,
     SigningKey,
     Store,
@@ -479,3 +480,69 @@ async def test_signing_key_rotation(store: Store, other: Store) -> None:
     assert await store.delete_signing_keys("2026-01-15T00:00:00.000Z") == 0
     assert await store.delete_signing_keys("2026-03-01T00:00:00.000Z") == 1
     assert [k.kid for k in await store.signing_keys()] == [keys[0].kid]
+
+
+# -- MQTT accounts and follower cursors ---------------------------------------------------------
+
+
+def mqtt_account(thing_id: str, **changes: object) -> MqttAccount:
+    account = MqttAccount(
+        thing_id, "salt-1", "active", "2026-01-01T00:00:00.000Z", "2026-01-01T00:00:00.000Z"
+    )
+    return replace(account, **changes)  # type: ignore[arg-type]
+
+
+async def test_mqtt_accounts_round_trip(store: Store) -> None:
+    with pytest.raises(NotFound):
+        await store.put_mqtt_account(mqtt_account("urn:none"))
+    for thing_id in ("urn:c", "urn:a", "urn:b"):
+        await store.write(thing_id, create(record(thing_id)))
+        await store.put_mqtt_account(mqtt_account(thing_id))
+    assert await store.mqtt_account("urn:a") == mqtt_account("urn:a")
+    assert await store.mqtt_account("urn:none") is None
+    assert await store.mqtt_account("urn:\x00") is None
+    assert [a.thing_id for a in await store.mqtt_accounts(None, 2)] == ["urn:a", "urn:b"]
+    assert [a.thing_id for a in await store.mqtt_accounts("urn:b", 2)] == ["urn:c"]
+    replaced = mqtt_account("urn:a", salt="salt-2", modified="2026-02-01T00:00:00.000Z")
+    await store.put_mqtt_account(replaced)
+    assert await store.mqtt_account("urn:a") == replaced
+
+
+async def test_update_and_delete_mqtt_account(store: Store) -> None:
+    await store.write("urn:a", create(record("urn:a")))
+    await store.put_mqtt_account(mqtt_account("urn:a"))
+    updated = await store.update_mqtt_account(
+        "urn:a", lambda a: replace(a, state="disabled", modified="2026-03-01T00:00:00.000Z")
+    )
+    assert updated.state == "disabled"
+    assert await store.mqtt_account("urn:a") == updated
+
+    def refuse(current: MqttAccount) -> MqttAccount:
+        raise Conflict("no")
+
+    with pytest.raises(Conflict):
+        await store.update_mqtt_account("urn:a", refuse)
+    assert await store.mqtt_account("urn:a") == updated
+    with pytest.raises(NotFound):
+        await store.update_mqtt_account("urn:b", lambda a: a)
+    assert not await store.delete_mqtt_account("urn:b")
+    assert await store.delete_mqtt_account("urn:a")
+    assert await store.mqtt_account("urn:a") is None
+
+
+async def test_deleting_a_thing_deletes_its_mqtt_account(store: Store) -> None:
+    await store.write("urn:a", create(record("urn:a")))
+    await store.put_mqtt_account(mqtt_account("urn:a"))
+    await store.write("urn:a", lambda current: Mutation(None, "thing_deleted"))
+    assert await store.mqtt_account("urn:a") is None
+    await store.write("urn:a", create(record("urn:a")))
+    assert await store.mqtt_account("urn:a") is None  # a new thing does not inherit it
+
+
+async def test_cursors(store: Store, other: Store) -> None:
+    assert await store.cursor("mqtt") == 0
+    await store.set_cursor("mqtt", 41)
+    await other.set_cursor("mqtt", 42)
+    await store.set_cursor("other", 7)
+    assert await store.cursor("mqtt") == 42
+    assert await other.cursor("other") == 7

@@ -16,7 +16,7 @@ import copy
 
 from thingreg import __version__
 from thingreg.core.errors import PROBLEM_BASE
-from thingreg.http import openapi_auth
+from thingreg.http import openapi_auth, openapi_mqtt
 from thingreg.http.openapi_builders import (
     NOT_ACCEPTABLE,
     TOO_LARGE,
@@ -70,6 +70,7 @@ def openapi_document(server_url: str = "/") -> dict[str, object]:
             {"name": "federation", "description": "Delegation of identifier prefixes to peers"},
             {"name": "service", "description": "Descriptions and health of the service"},
             *openapi_auth.TAGS,
+            *openapi_mqtt.TAGS,
         ],
         "paths": _things_paths()
         | _search_paths()
@@ -77,9 +78,10 @@ def openapi_document(server_url: str = "/") -> dict[str, object]:
         | _identifier_paths()
         | _federation_paths()
         | _service_paths()
-        | openapi_auth.paths(),
+        | openapi_auth.paths()
+        | openapi_mqtt.paths(),
         "components": {
-            "schemas": schemas() | openapi_auth.schemas(),
+            "schemas": schemas() | openapi_auth.schemas() | openapi_mqtt.schemas(),
             "parameters": parameters() | openapi_auth.parameters(),
             "securitySchemes": {
                 "bearerAuth": {

@@ -152,6 +152,19 @@ class SigningKey:
     retired: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class MqttAccount:
+    """A thing's access to the MQTT broker: the registry issues its password and keeps only
+    ``salt``, from which (with the registry's secret) the password is derived again."""
+
+    thing_id: str
+    salt: str
+    """Random, new for every issued password; never the password itself."""
+    state: CredentialState
+    created: str
+    modified: str
+
+
 Decide = Callable[[ThingRecord | None], Mutation]
 """Runs inside the write transaction with the thing's current record; may raise to abort."""
 
@@ -259,6 +272,32 @@ class Store(Protocol):
 
     async def delete_signing_keys(self, retired_before: str) -> int:
         """Forget keys retired before ``retired_before``; return how many."""
+
+    # -- MQTT broker accounts and follower cursors ---------------------------------------------
+
+    async def put_mqtt_account(self, account: MqttAccount) -> None:
+        """Create or replace a thing's MQTT account; :class:`NotFound` when the thing does not
+        exist. Deleting the thing deletes its account in the same transaction."""
+
+    async def mqtt_account(self, thing_id: str) -> MqttAccount | None:
+        """The thing's MQTT account, or ``None``."""
+
+    async def mqtt_accounts(self, after: str | None, limit: int) -> list[MqttAccount]:
+        """Up to ``limit`` accounts with thing ids above ``after``, in code-point order."""
+
+    async def update_mqtt_account(
+        self, thing_id: str, change: Callable[[MqttAccount], MqttAccount]
+    ) -> MqttAccount:
+        """Replace the account by ``change(current)`` atomically; :class:`NotFound` if none."""
+
+    async def delete_mqtt_account(self, thing_id: str) -> bool:
+        """Remove the thing's MQTT account; ``False`` when there was none."""
+
+    async def cursor(self, name: str) -> int:
+        """The last event id the follower called ``name`` has processed (0 at first)."""
+
+    async def set_cursor(self, name: str, event_id: int) -> None:
+        """Record that the follower ``name`` has processed every event up to ``event_id``."""
 
 
 ChunkReader = Callable[[str | None, int, int], Awaitable[list[ThingRecord]]]

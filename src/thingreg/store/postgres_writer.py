@@ -57,7 +57,8 @@ _UPDATE = (
 )
 _DELETE = (
     "WITH gone_aliases AS (DELETE FROM aliases WHERE thing_id = $1), "
-    "gone_credentials AS (DELETE FROM credentials WHERE thing_id = $1) "
+    "gone_credentials AS (DELETE FROM credentials WHERE thing_id = $1), "
+    "gone_mqtt AS (DELETE FROM mqtt_accounts WHERE thing_id = $1) "
     "DELETE FROM things WHERE id = $1"
 )
 _CLAIM_ALIASES = (

@@ -36,6 +36,7 @@ from thingreg.store.base import (
 from thingreg.store.migrations import pending
 from thingreg.store.sqlite_checkpoint import BACKSTOP_PAGES, Checkpointer
 from thingreg.store.sqlite_credentials import GroupedWrite, SQLiteCredentials
+from thingreg.store.sqlite_mqtt import SQLiteMqtt
 from thingreg.store.sqlite_rows import SELECT_THINGS, thing_record
 
 log = logging.getLogger(__name__)
@@ -111,7 +112,7 @@ class _PendingWrite:
     outcome: Event | BaseException | None = field(default=None)
 
 
-class SQLiteStore(SQLiteCredentials):
+class SQLiteStore(SQLiteCredentials, SQLiteMqtt):
     """SQLite implementation of :class:`thingreg.store.base.Store`."""
 
     def __init__(self, path: Path) -> None:
@@ -426,6 +427,7 @@ class SQLiteStore(SQLiteCredentials):
         conn.execute("DELETE FROM thing_types WHERE thing_id = ?", (thing_id,))
         _forget_aliases(conn, current)
         conn.execute("DELETE FROM credentials WHERE thing_id = ?", (thing_id,))
+        conn.execute("DELETE FROM mqtt_accounts WHERE thing_id = ?", (thing_id,))
         conn.execute("UPDATE counters SET value = value - 1 WHERE name = 'things'")
         conn.execute("UPDATE counters SET value = value + 1 WHERE name = 'version'")
 
