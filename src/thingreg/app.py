@@ -31,7 +31,18 @@ from thingreg.core.errors import ThingregError
 from thingreg.core.events import EventBus
 from thingreg.core.federation import Federation, check_options
 from thingreg.core.ids.analysis import WARM_UP_IDENTIFIERS, analyse
-from thingreg.http import auth, credentials, delegations, events, resolve, search, things, wellknown
+from thingreg.http import (
+    auth,
+    credentials,
+    delegations,
+    events,
+    metrics,
+    resolve,
+    search,
+    things,
+    wellknown,
+)
+from thingreg.http.metrics import Metrics, MetricsMiddleware
 from thingreg.http.problems import http_error, thingreg_error, unexpected_error
 from thingreg.store import open_store
 from thingreg.store.base import Store
@@ -93,6 +104,7 @@ def create_app(settings: Settings) -> Starlette:
                 await asyncio.gather(maintenance, return_exceptions=True)
                 await store.close()
 
+    figures = Metrics()
     app = Starlette(
         routes=[
             *auth.routes,  # first: matched for every device authentication
@@ -103,8 +115,12 @@ def create_app(settings: Settings) -> Starlette:
             *resolve.routes,
             *delegations.routes,
             *wellknown.routes,
+            *metrics.routes,
         ],
-        middleware=[Middleware(GZipMiddleware, minimum_size=4096)],
+        middleware=[
+            Middleware(MetricsMiddleware, metrics=figures),
+            Middleware(GZipMiddleware, minimum_size=4096),
+        ],
         exception_handlers={
             ThingregError: thingreg_error,
             HTTPException: http_error,
@@ -115,6 +131,7 @@ def create_app(settings: Settings) -> Starlette:
     assert isinstance(app.router, Router)
     app.router.redirect_slashes = False
     app.state.settings = settings
+    app.state.metrics = figures
     return app
 
 
