@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 
 PG_URL ?= postgresql://127.0.0.1/test
 
-.PHONY: install serve test lint typecheck unit postgres mosquitto unit-postgres bench clean
+.PHONY: install serve test lint typecheck unit postgres mosquitto unit-postgres audit bench clean
 
 $(BIN)/thingreg: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,10 @@ unit-postgres: install postgres  ## the store contract and HTTP suites again, on
 	THINGREG_TEST_DB=$(PG_URL) $(BIN)/pytest tests/store tests/http tests/spec
 
 test: lint typecheck postgres mosquitto unit unit-postgres  ## everything CI checks
+
+audit: install  ## known vulnerabilities in the installed dependencies (needs PyPI's JSON API)
+	$(BIN)/python -m pip install --quiet pip-audit
+	$(BIN)/pip-audit --skip-editable --strict
 
 bench: install  ## the directory benchmark (100k things; see bench/README.md)
 	$(BIN)/python -m bench.tdd

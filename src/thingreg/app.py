@@ -37,11 +37,13 @@ from thingreg.http import (
     delegations,
     events,
     mqtt,
+    metrics,
     resolve,
     search,
     things,
     wellknown,
 )
+from thingreg.http.metrics import Metrics, MetricsMiddleware
 from thingreg.http.problems import http_error, thingreg_error, unexpected_error
 from thingreg.integrations.mqtt.accounts import MqttAccess
 from thingreg.integrations.mqtt.options import MqttOptions
@@ -114,6 +116,7 @@ def create_app(settings: Settings) -> Starlette:
                 await asyncio.gather(*tasks, return_exceptions=True)
                 await store.close()
 
+    figures = Metrics()
     app = Starlette(
         routes=[
             *auth.routes,  # first: matched for every device authentication
@@ -125,8 +128,12 @@ def create_app(settings: Settings) -> Starlette:
             *resolve.routes,
             *delegations.routes,
             *wellknown.routes,
+            *metrics.routes,
         ],
-        middleware=[Middleware(GZipMiddleware, minimum_size=4096)],
+        middleware=[
+            Middleware(MetricsMiddleware, metrics=figures),
+            Middleware(GZipMiddleware, minimum_size=4096),
+        ],
         exception_handlers={
             ThingregError: thingreg_error,
             HTTPException: http_error,
@@ -137,6 +144,7 @@ def create_app(settings: Settings) -> Starlette:
     assert isinstance(app.router, Router)
     app.router.redirect_slashes = False
     app.state.settings = settings
+    app.state.metrics = figures
     return app
 
 

@@ -460,4 +460,37 @@ def _service_paths() -> JSONObject:
                 {"200": body("The service is up", schema_ref("Health"), JSON)},
             )
         },
+        "/readyz": {
+            "get": operation(
+                "readiness",
+                "service",
+                "Readiness check: the database answers",
+                {
+                    "200": body(
+                        "Ready to serve",
+                        {
+                            "type": "object",
+                            "required": ["status"],
+                            "properties": {"status": {"const": "ready"}},
+                        },
+                        JSON,
+                    ),
+                    "503": problem("The database does not answer in time"),
+                },
+            )
+        },
+        "/metrics": {
+            "get": operation(
+                "metrics",
+                "service",
+                "Request, authentication and store figures in the Prometheus text format",
+                {
+                    "200": body(
+                        "The figures (Prometheus exposition format 0.0.4)",
+                        {"type": "string"},
+                        "text/plain",
+                    )
+                },
+            )
+        },
     }
