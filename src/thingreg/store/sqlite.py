@@ -34,7 +34,8 @@ from thingreg.store.base import (
     settle,
 )
 from thingreg.store.migrations import pending
-from thingreg.store.sqlite_credentials import GroupedWrite, SQLiteCredentials
+from thingreg.store.sqlite_credentials import GroupedWrite, SQLiteCredentials, insert_credential
+from thingreg.store.sqlite_enrollment import SQLiteEnrollment
 from thingreg.store.sqlite_rows import SELECT_THINGS, thing_record
 
 log = logging.getLogger(__name__)
@@ -102,7 +103,7 @@ class _PendingWrite:
     outcome: Event | BaseException | None = field(default=None)
 
 
-class SQLiteStore(SQLiteCredentials):
+class SQLiteStore(SQLiteCredentials, SQLiteEnrollment):
     """SQLite implementation of :class:`thingreg.store.base.Store`."""
 
     def __init__(self, path: Path) -> None:
@@ -359,6 +360,9 @@ class SQLiteStore(SQLiteCredentials):
                 self._delete(conn, current)
         else:
             self._upsert(conn, mutation.record, current)
+            if current is None:
+                for credential in mutation.credentials:
+                    insert_credential(conn, credential)
         return self._log_event(conn, mutation.event_type, thing_id, mutation)
 
     @staticmethod
