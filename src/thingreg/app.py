@@ -25,13 +25,25 @@ from thingreg import __version__
 from thingreg.config import Settings
 from thingreg.core.auth.authenticator import Authenticator
 from thingreg.core.auth.credentials import Credentials
+from thingreg.core.auth.enrollment import EnrollmentGroups
 from thingreg.core.auth.keyring import Keyring
+from thingreg.core.auth.onboarding import Onboarding
 from thingreg.core.directory import Directory
 from thingreg.core.errors import ThingregError
 from thingreg.core.events import EventBus
 from thingreg.core.federation import Federation, check_options
 from thingreg.core.ids.analysis import WARM_UP_IDENTIFIERS, analyse
-from thingreg.http import auth, credentials, delegations, events, resolve, search, things, wellknown
+from thingreg.http import (
+    auth,
+    credentials,
+    delegations,
+    enrollment,
+    events,
+    resolve,
+    search,
+    things,
+    wellknown,
+)
 from thingreg.http.problems import http_error, thingreg_error, unexpected_error
 from thingreg.store import open_store
 from thingreg.store.base import Store
@@ -75,8 +87,10 @@ def create_app(settings: Settings) -> Starlette:
             )
             app.state.directory = directory
             app.state.credentials = Credentials(store)
+            app.state.enrollment_groups = groups = EnrollmentGroups(store)
+            app.state.onboarding = onboarding = Onboarding(directory, groups)
             try:
-                authenticator = await _authenticator(store, settings)
+                authenticator = await _authenticator(store, settings, onboarding)
             except BaseException:
                 await store.close()
                 raise
@@ -102,6 +116,7 @@ def create_app(settings: Settings) -> Starlette:
             *events.routes,
             *resolve.routes,
             *delegations.routes,
+            *enrollment.routes,
             *wellknown.routes,
         ],
         middleware=[Middleware(GZipMiddleware, minimum_size=4096)],
@@ -118,7 +133,7 @@ def create_app(settings: Settings) -> Starlette:
     return app
 
 
-async def _authenticator(store: Store, settings: Settings) -> Authenticator:
+async def _authenticator(store: Store, settings: Settings, onboarding: Onboarding) -> Authenticator:
     """The device authenticator, its signing keys loaded (the first one made if none)."""
     keyring = Keyring(
         store,
@@ -136,6 +151,7 @@ async def _authenticator(store: Store, settings: Settings) -> Authenticator:
         token_audience=settings.token_audience,
         challenge_ttl=settings.challenge_ttl,
         token_ttl=settings.token_ttl,
+        onboarding=onboarding,
     )
 
 

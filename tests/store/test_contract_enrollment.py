@@ -10,7 +10,7 @@ import pytest
 
 from tests.store.test_contract import credential, record, store, store_url  # noqa: F401
 from thingreg.core.errors import Conflict, NotFound
-from thingreg.store.base import EnrollmentGroup, Mutation, Store, ThingRecord
+from thingreg.store.base import Decide, EnrollmentGroup, Mutation, Store, ThingRecord
 
 STAMP = "2026-01-01T00:00:00.000Z"
 
@@ -71,12 +71,12 @@ async def test_a_bound_key_fails_the_whole_create(store: Store) -> None:  # noqa
 
 async def test_two_creates_wanting_one_key_one_wins(store: Store) -> None:  # noqa: F811
     recs = [record(f"urn:dev:{n}") for n in range(4)]
+
+    def decide(rec: ThingRecord) -> Decide:
+        return lambda current: with_credentials(rec, "shared")
+
     results = await asyncio.gather(
-        *(
-            store.write(rec.id, lambda current, rec=rec: with_credentials(rec, "shared"))
-            for rec in recs
-        ),
-        return_exceptions=True,
+        *(store.write(rec.id, decide(rec)) for rec in recs), return_exceptions=True
     )
     assert sum(not isinstance(result, BaseException) for result in results) == 1
     assert await store.count() == 1
