@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from thingreg.cli import delegations, device, ids, keys, serve, validate
+from thingreg.cli import delegations, device, enroll, ids, keys, serve, validate, verify
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -19,7 +19,9 @@ def build_parser() -> argparse.ArgumentParser:
     ids.register(commands)
     delegations.register(commands)
     device.register(commands)
+    enroll.register(commands)
     keys.register(commands)
+    verify.register(commands)
     return parser
 
 
