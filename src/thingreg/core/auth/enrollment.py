@@ -14,7 +14,6 @@ authenticate (their group credentials are disabled while blocked).
 
 from __future__ import annotations
 
-import copy
 import re
 from dataclasses import dataclass, replace
 from typing import Any
@@ -68,7 +67,7 @@ class Group:
 
     def thing_td(self, thing_id: str, title: str | None, identifiers: list[str]) -> dict[str, Any]:
         """The TD of a device of this group: the template, its id, title and identifiers."""
-        td = copy.deepcopy(self.template)
+        td = dict(self.template)  # only top-level members change; the TD is serialised anew
         td["id"] = thing_id
         template_title = td.get("title")
         if title:

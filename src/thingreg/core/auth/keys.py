@@ -54,13 +54,17 @@ class KeyMaterial:
     certificate: x509.Certificate | None = None
 
 
-def material(key: PublicKey, certificate: x509.Certificate | None = None) -> KeyMaterial:
-    """Everything the registry derives from a public key (checked as a did:key would be)."""
+def material(
+    key: PublicKey, certificate: x509.Certificate | None = None, *, checked: bool = False
+) -> KeyMaterial:
+    """Everything the registry derives from a public key (checked as a did:key would be,
+    unless it was read from one: ``checked``)."""
     alg = algorithm_of(key)
-    try:
-        did.read(did_key(key))
-    except InvalidIdentifier:
-        raise ValueError(f"not a valid {alg} public key") from None
+    if not checked:
+        try:
+            did.read(did_key(key))
+        except InvalidIdentifier:
+            raise ValueError(f"not a valid {alg} public key") from None
     jwk = public_jwk(key)
     spki = key.public_bytes(
         serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
@@ -85,7 +89,7 @@ def read_key(value: Any) -> KeyMaterial:
         raise ValueError("a key is a JWK object, a PEM public key or a did:key string")
     text = value.strip()
     if text.startswith("did:"):
-        return material(_did_key_public_key(text))
+        return material(_did_key_public_key(text), checked=True)
     if text.startswith("-----BEGIN PUBLIC KEY-----"):
         try:
             loaded = serialization.load_pem_public_key(text.encode("ascii"))

@@ -110,7 +110,7 @@ class Onboarding:
             ) from None
         except Conflict as exc:  # the key is bound to another thing, or an identifier taken
             raise EnrollmentRefused(exc.detail) from None
-        log.info("device %s registered by enrollment group %s", device.thing_id, group.id)
+        log.debug("device %s registered by enrollment group %s", device.thing_id, group.id)
         return True
 
     # -- bulk ------------------------------------------------------------------------------
