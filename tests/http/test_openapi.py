@@ -45,6 +45,11 @@ EXPECTED_ROUTES = {
     "/auth/token": {"post"},
     "/auth/introspect": {"post"},
     "/.well-known/jwks.json": {"get"},
+    "/enrollment-groups": {"get", "post"},
+    "/enrollment-groups/{groupId}": {"get", "patch", "delete"},
+    "/enrollment-groups/{groupId}/devices": {"post"},
+    "/enrollment-groups/{groupId}/blocked": {"get", "post"},
+    "/enrollment-groups/{groupId}/blocked/{device}": {"delete"},
 }
 WRITES = {
     ("/things", "post"),
@@ -56,6 +61,12 @@ WRITES = {
     ("/things/{id}/credentials", "post"),
     ("/things/{id}/credentials/{credentialId}", "patch"),
     ("/things/{id}/credentials/{credentialId}", "delete"),
+    ("/enrollment-groups", "post"),
+    ("/enrollment-groups/{groupId}", "patch"),
+    ("/enrollment-groups/{groupId}", "delete"),
+    ("/enrollment-groups/{groupId}/devices", "post"),
+    ("/enrollment-groups/{groupId}/blocked", "post"),
+    ("/enrollment-groups/{groupId}/blocked/{device}", "delete"),
 }
 AUTHENTICATES = {("/auth/token", "post")}
 """Operations whose 401 is a failed device authentication, not a missing API token."""
