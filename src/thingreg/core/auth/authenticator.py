@@ -17,6 +17,11 @@
    id), ``aud``, ``iat``, ``exp``, ``jti``, ``aliases`` (the thing's canonical identifiers),
    ``cnf.jkt`` (the device key's thumbprint, RFC 7800) and ``owner`` when the thing has one.
 
+A key bound to nothing yet may still succeed on **first contact**: when the assertion carries a
+certificate chain (``x5c``) or a group key's endorsement (header ``enrollment``) and the
+challenge is good, :class:`Onboarding` registers the device of the enrollment group that vouches
+for it (``core/auth/onboarding.py``), and the checks above run on its new credential.
+
 ``iat`` of an assertion is not compared with the clock: freshness comes from the nonce, so a
 device without a real-time clock can authenticate.
 """
