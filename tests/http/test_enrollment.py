@@ -459,3 +459,26 @@ async def test_a_thing_registered_otherwise_is_not_taken_over(http: httpx.AsyncC
         "a thing with this id exists already and does not hold this key"
     )
     assert await credentials(http, ids[0]) == []
+
+
+async def test_a_patch_switches_the_attestation(http: httpx.AsyncClient) -> None:
+    ca = make_ca()
+    await make_group(http, "g", caCertificates=pem(ca[1]))
+    key = generate_key("ES256")
+    merge = {"Content-Type": "application/merge-patch+json"}
+    both = await http.patch(
+        "/enrollment-groups/g", json={"groupKey": public_pem(key)}, headers=merge
+    )
+    assert both.status_code == 400 and "not both" in both.json()["detail"]
+    switched = await http.patch(
+        "/enrollment-groups/g",
+        json={"caCertificates": None, "groupKey": public_pem(key)},
+        headers=merge,
+    )
+    assert switched.status_code == 200
+    assert switched.json()["kind"] == "key" and "caCertificates" not in switched.json()
+    assert (await http.patch("/enrollment-groups/x", json={}, headers=merge)).status_code == 404
+    wrong_type = await http.patch(
+        "/enrollment-groups/g", json={}, headers={"Content-Type": "text/plain"}
+    )
+    assert wrong_type.status_code == 415
