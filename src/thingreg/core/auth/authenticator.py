@@ -204,6 +204,7 @@ class Authenticator:
         challenge = await self.store.take_challenge(nonce, now)
         named = "" if challenge is None else challenge.thing.strip()
         found, leaf_problem = await self._credential(jws, named, now)
+        enrolled = False
         if (
             found is None
             and leaf_problem is None
@@ -211,10 +212,11 @@ class Authenticator:
             and self._may_enroll(jws)
         ):
             found, leaf_problem = await self._first_contact(jws, challenge, now)
+            enrolled = found is not None  # the onboarding verified the signature by this key
         if found is None:
             signed = jose.verify(jws, self._decoys[jws.alg], jws.alg)
         else:
-            signed = jose.verify(jws, self._key(found[0]), found[0].alg)
+            signed = enrolled or jose.verify(jws, self._key(found[0]), found[0].alg)
         if found is not None and found[1].id == named:
             thing_id: str | None = named  # the usual case: the device asked by its own id
         else:
