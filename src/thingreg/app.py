@@ -25,7 +25,9 @@ from thingreg import __version__
 from thingreg.config import Settings
 from thingreg.core.auth.authenticator import Authenticator
 from thingreg.core.auth.credentials import Credentials
+from thingreg.core.auth.enrollment import EnrollmentGroups
 from thingreg.core.auth.keyring import Keyring
+from thingreg.core.auth.onboarding import Onboarding
 from thingreg.core.directory import Directory
 from thingreg.core.errors import ThingregError
 from thingreg.core.events import EventBus
@@ -35,9 +37,10 @@ from thingreg.http import (
     auth,
     credentials,
     delegations,
+    enrollment,
     events,
-    mqtt,
     metrics,
+    mqtt,
     resolve,
     search,
     things,
@@ -91,8 +94,10 @@ def create_app(settings: Settings) -> Starlette:
             )
             app.state.directory = directory
             app.state.credentials = Credentials(store)
+            app.state.enrollment_groups = groups = EnrollmentGroups(store)
+            app.state.onboarding = onboarding = Onboarding(directory, groups)
             try:
-                authenticator = await _authenticator(store, settings)
+                authenticator = await _authenticator(store, settings, onboarding)
             except BaseException:
                 await store.close()
                 raise
@@ -127,6 +132,7 @@ def create_app(settings: Settings) -> Starlette:
             *events.routes,
             *resolve.routes,
             *delegations.routes,
+            *enrollment.routes,
             *wellknown.routes,
             *metrics.routes,
         ],
@@ -148,7 +154,7 @@ def create_app(settings: Settings) -> Starlette:
     return app
 
 
-async def _authenticator(store: Store, settings: Settings) -> Authenticator:
+async def _authenticator(store: Store, settings: Settings, onboarding: Onboarding) -> Authenticator:
     """The device authenticator, its signing keys loaded (the first one made if none)."""
     keyring = Keyring(
         store,
@@ -166,6 +172,7 @@ async def _authenticator(store: Store, settings: Settings) -> Authenticator:
         token_audience=settings.token_audience,
         challenge_ttl=settings.challenge_ttl,
         token_ttl=settings.token_ttl,
+        onboarding=onboarding,
     )
 
 

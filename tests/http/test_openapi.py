@@ -48,6 +48,11 @@ EXPECTED_ROUTES = {
     "/auth/introspect": {"post"},
     "/.well-known/jwks.json": {"get"},
     "/things/{id}/mqtt-credential": {"get", "post", "patch", "delete"},
+    "/enrollment-groups": {"get", "post"},
+    "/enrollment-groups/{groupId}": {"get", "patch", "delete"},
+    "/enrollment-groups/{groupId}/devices": {"post"},
+    "/enrollment-groups/{groupId}/blocked": {"get", "post"},
+    "/enrollment-groups/{groupId}/blocked/{device}": {"delete"},
 }
 WRITES = {
     ("/things", "post"),
@@ -62,6 +67,12 @@ WRITES = {
     ("/things/{id}/mqtt-credential", "post"),
     ("/things/{id}/mqtt-credential", "patch"),
     ("/things/{id}/mqtt-credential", "delete"),
+    ("/enrollment-groups", "post"),
+    ("/enrollment-groups/{groupId}", "patch"),
+    ("/enrollment-groups/{groupId}", "delete"),
+    ("/enrollment-groups/{groupId}/devices", "post"),
+    ("/enrollment-groups/{groupId}/blocked", "post"),
+    ("/enrollment-groups/{groupId}/blocked/{device}", "delete"),
 }
 AUTHENTICATES = {("/auth/token", "post")}
 """Operations whose 401 is a failed device authentication, not a missing API token."""

@@ -1,4 +1,5 @@
-"""``thingreg device keygen|token``: what a device or gateway runs to prove who it is."""
+"""``thingreg device keygen|show|token|fleet|endorse``: what a device, gateway or factory runs to
+prove who a device is."""
 
 from __future__ import annotations
 
@@ -85,11 +86,52 @@ def register(commands: Any) -> None:
         "--cert", type=Path, help="the device's certificate (PEM, chain after it), if bound by one"
     )
     token.add_argument(
+        "--endorsement",
+        type=Path,
+        help="an enrollment group's endorsement of the device (from `thingreg device endorse`)",
+    )
+    token.add_argument(
         "--audience",
         help="the registry's public URL when it differs from --url on purpose (a proxy)",
     )
     token.add_argument("--json", action="store_true", help="print the whole answer as JSON")
     token.set_defaults(run=run_token)
+
+    fleet = actions.add_parser(
+        "fleet",
+        help="make the key pairs of many devices and the file that registers them",
+        description="Make COUNT key pairs, one private key file per device in --out-dir "
+        "(named by the device number, mode 0600), and write the registration file for "
+        "`thingreg enroll`: CSV (id,key) or NDJSON, the key as a did:key.",
+    )
+    fleet.add_argument("--count", type=int, required=True, help="how many devices")
+    fleet.add_argument(
+        "--id",
+        dest="pattern",
+        required=True,
+        help="the device ids, {n} standing for the number: 'urn:dev:ops:32473-sensor-{n:04d}'",
+    )
+    fleet.add_argument("--start", type=int, default=1, help="the first number (default 1)")
+    fleet.add_argument("--alg", choices=list(device.KEY_TYPES), default="Ed25519")
+    fleet.add_argument("--out-dir", type=Path, required=True, help="directory for the keys")
+    fleet.add_argument(
+        "--file", type=Path, required=True, help="registration file to write (.csv or .ndjson)"
+    )
+    fleet.set_defaults(run=run_fleet)
+
+    endorse = actions.add_parser(
+        "endorse",
+        help="sign an enrollment group's endorsement of a device (at the factory)",
+        description="With the enrollment group's private key, sign a statement that THING is "
+        "the device holding --key; the device sends it with its first token request "
+        "(`thingreg device token --endorsement FILE`) and is registered then.",
+    )
+    endorse.add_argument("--group-key", type=Path, required=True, help="the group's private key")
+    endorse.add_argument("--group", required=True, help="the enrollment group's id")
+    endorse.add_argument("--thing", required=True, help="the device's thing id")
+    endorse.add_argument("--key", type=Path, required=True, help="the device's private key")
+    endorse.add_argument("--out", type=Path, required=True, help="endorsement file to write")
+    endorse.set_defaults(run=run_endorse)
 
 
 def run_keygen(args: argparse.Namespace) -> int:
@@ -125,6 +167,7 @@ def run_token(args: argparse.Namespace) -> int:
             args.thing,
             args.key,
             certificate_path=args.cert,
+            endorsement_path=args.endorsement,
             audience=args.audience,
         )
     except device.DeviceError as exc:
@@ -134,4 +177,40 @@ def run_token(args: argparse.Namespace) -> int:
         sys.stdout.write(orjson.dumps(answer, option=orjson.OPT_INDENT_2).decode() + "\n")
     else:
         sys.stdout.write(f"{answer.get('access_token', '')}\n")
+    return 0
+
+
+def run_fleet(args: argparse.Namespace) -> int:
+    if not 1 <= args.count <= 100_000:
+        sys.stderr.write("thingreg: --count is 1 to 100000\n")
+        return 2
+    try:
+        args.pattern.format(n=args.start)
+    except (KeyError, IndexError, ValueError):
+        sys.stderr.write("thingreg: --id is a pattern with {n} (e.g. urn:dev:ops:x-{n:04d})\n")
+        return 2
+    args.out_dir.mkdir(parents=True, exist_ok=True)
+    width = len(str(args.start + args.count - 1))
+    ndjson = args.file.suffix.lower() in (".ndjson", ".jsonl")
+    lines = [] if ndjson else ["id,key"]
+    for n in range(args.start, args.start + args.count):
+        thing = args.pattern.format(n=n)
+        key = device.generate_key(args.alg)
+        device.write_private_key(key, args.out_dir / f"{n:0{width}d}.pem")
+        did = device.describe_key(key)["did"]
+        lines.append(
+            orjson.dumps({"id": thing, "key": did}).decode() if ndjson else f"{thing},{did}"
+        )
+    args.file.write_text("\n".join(lines) + "\n", "utf-8")
+    sys.stdout.write(f"{args.count} keys in {args.out_dir}, registration file {args.file}\n")
+    return 0
+
+
+def run_endorse(args: argparse.Namespace) -> int:
+    group_key = device.load_private_key(args.group_key)
+    device_key = device.load_private_key(args.key)
+    signed = device.endorse(
+        group_key, group=args.group, thing=args.thing, device_key=device_key.public_key()
+    )
+    args.out.write_text(signed + "\n", "ascii")
     return 0

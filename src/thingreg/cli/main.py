@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from thingreg.cli import backup, delegations, device, ids, keys, serve, validate
+from thingreg.cli import backup, delegations, device, enroll, ids, keys, serve, validate, verify
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -19,8 +19,10 @@ def build_parser() -> argparse.ArgumentParser:
     ids.register(commands)
     delegations.register(commands)
     device.register(commands)
+    enroll.register(commands)
     keys.register(commands)
     backup.register(commands)
+    verify.register(commands)
     return parser
 
 

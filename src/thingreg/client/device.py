@@ -108,6 +108,33 @@ def load_certificates(path: Path) -> list[x509.Certificate]:
     return certificates
 
 
+def endorse(
+    group_key: jose.PrivateKey,
+    *,
+    group: str,
+    thing: str,
+    device_key: jose.PublicKey,
+    identifiers: Sequence[str] = (),
+    title: str | None = None,
+    expires: int | None = None,
+) -> str:
+    """An enrollment group's endorsement of a device: a JWS by the group key that names the
+    device's thing id and public key (made at the factory, stored on the device)."""
+    claims: dict[str, Any] = {
+        "group": group,
+        "sub": thing,
+        "cnf": {"jwk": jose.public_jwk(device_key)},
+        "iat": int(time.time()),
+    }
+    if identifiers:
+        claims["identifiers"] = list(identifiers)
+    if title:
+        claims["title"] = title
+    if expires is not None:
+        claims["exp"] = expires
+    return jose.sign({"typ": "thingreg-endorsement+jwt"}, claims, group_key)
+
+
 # -- the protocol --------------------------------------------------------------------------
 
 
@@ -120,10 +147,13 @@ def assertion(
     certificates: Sequence[x509.Certificate] = (),
     issued_at: int | None = None,
     kid: str | None = None,
+    endorsement: str | None = None,
 ) -> str:
     """The signed answer to a challenge: a compact JWS of ``{nonce, aud, thing, iat}``.
 
     ``kid`` is the key's thumbprint (computed when not given: pass it to save the work).
+    ``endorsement`` (from :func:`endorse`) lets an enrollment group's key vouch for a device
+    the registry does not know yet; ``certificates`` do the same through a group's CA.
     """
     header: dict[str, Any] = {
         "typ": "thingreg-pop+jwt",
@@ -134,6 +164,8 @@ def assertion(
             base64.b64encode(c.public_bytes(serialization.Encoding.DER)).decode("ascii")
             for c in certificates
         ]
+    if endorsement:
+        header["enrollment"] = endorsement
     claims = {
         "nonce": nonce,
         "aud": audience,
@@ -149,12 +181,14 @@ def token(
     key_path: Path,
     *,
     certificate_path: Path | None = None,
+    endorsement_path: Path | None = None,
     audience: str | None = None,
     client: httpx.Client | None = None,
 ) -> dict[str, Any]:
     """Challenge, sign, token over HTTP; the registry's answer (``access_token``, …)."""
     key = load_private_key(key_path)
     certificates = load_certificates(certificate_path) if certificate_path else []
+    endorsement = endorsement_path.read_text("ascii").strip() if endorsement_path else None
     base = registry_url.rstrip("/")
     expected = (audience or base).rstrip("/")
     own = client is None
@@ -163,7 +197,7 @@ def token(
         challenge = _answer(
             _post(http, f"{base}/auth/challenge", json={"thing": thing}), "challenge"
         )
-        form = _token_form(key, challenge, expected, thing, certificates)
+        form = _token_form(key, challenge, expected, thing, certificates, endorsement=endorsement)
         return _answer(_post(http, f"{base}/auth/token", data=form), "token")
     finally:
         if own:
@@ -177,6 +211,7 @@ async def token_async(
     key: jose.PrivateKey,
     *,
     certificates: Sequence[x509.Certificate] = (),
+    endorsement: str | None = None,
     audience: str | None = None,
 ) -> dict[str, Any]:
     """:func:`token` for asyncio code, with a loaded key and the caller's client."""
@@ -184,7 +219,7 @@ async def token_async(
     expected = (audience or base).rstrip("/")
     response = await client.post(f"{base}/auth/challenge", json={"thing": thing})
     challenge = _answer(response, "challenge")
-    form = _token_form(key, challenge, expected, thing, certificates)
+    form = _token_form(key, challenge, expected, thing, certificates, endorsement=endorsement)
     return _answer(await client.post(f"{base}/auth/token", data=form), "token")
 
 
@@ -194,6 +229,8 @@ def _token_form(
     audience: str,
     thing: str,
     certificates: Sequence[x509.Certificate],
+    *,
+    endorsement: str | None = None,
 ) -> dict[str, str]:
     """The RFC 7523 token request: the challenge's nonce signed for ``audience``."""
     signed = assertion(
@@ -202,6 +239,7 @@ def _token_form(
         audience=audience,
         thing=thing,
         certificates=certificates,
+        endorsement=endorsement,
     )
     return {"grant_type": JWT_BEARER, "assertion": signed}
 

@@ -18,7 +18,7 @@ import orjson
 
 from thingreg.core.aliases import MEMBER as ALIASES_MEMBER
 from thingreg.core.aliases import listed_aliases, own_alias
-from thingreg.core.errors import BadRequest, InvalidThingDescription, NotFound
+from thingreg.core.errors import BadRequest, Conflict, InvalidThingDescription, NotFound
 from thingreg.core.events import EventBus
 from thingreg.core.ids.analysis import analyse
 from thingreg.core.search.jsonpath import JSONPathPlan, plan_jsonpath
@@ -34,7 +34,15 @@ from thingreg.core.td.registration import (
 )
 from thingreg.core.td.validation import validate_td
 from thingreg.core.thing_id import check_thing_id
-from thingreg.store.base import Decide, Event, Mutation, Store, ThingFilter, ThingRecord
+from thingreg.store.base import (
+    Credential,
+    Decide,
+    Event,
+    Mutation,
+    Store,
+    ThingFilter,
+    ThingRecord,
+)
 
 log = logging.getLogger(__name__)
 
@@ -113,6 +121,17 @@ class Directory:
             return Mutation(record=None, event_type="thing_deleted")
 
         await self._write(thing_id, decide)
+
+    async def create_device(self, record: ThingRecord, credentials: tuple[Credential, ...]) -> None:
+        """Create a thing together with its credentials, in one transaction (an enrolled
+        device exists with its keys or not at all); :class:`ThingExists` when it exists."""
+
+        def decide(current: ThingRecord | None) -> Mutation:
+            if current is not None:
+                raise ThingExists(f"a thing with id {record.id!r} exists already")
+            return Mutation(record, "thing_created", render(record), credentials)
+
+        await self._write(record.id, decide)
 
     async def _write(self, thing_id: str, decide: Decide) -> Event:
         event = await self.store.write(thing_id, decide)
@@ -201,6 +220,15 @@ class Directory:
         tds = [enriched(r) async for chunk in self.store.scan(where=within) for r in chunk]
         for value in plan.evaluate_all(tds):
             yield orjson.dumps(value)
+
+
+class ThingExists(Conflict):
+    """A create-only write found the thing already there."""
+
+
+def prepare(thing_id: str, td: Any) -> ThingRecord:
+    """Validate a TD and turn it into a new record (``InvalidThingDescription`` if invalid)."""
+    return _prepare(thing_id, td)
 
 
 def _prepare(thing_id: str, td: Any, *, anonymous: bool = False) -> ThingRecord:

@@ -31,6 +31,17 @@ async def read_json(request: Request, accepted: frozenset[str], limit: int) -> A
         raise UnsupportedMediaType(
             f"Content-Type {kind!r} is not accepted here; use one of {', '.join(sorted(accepted))}"
         )
+    raw = await read_body(request, limit)
+    if not raw.strip():
+        raise BadRequest("the request body is empty; a JSON document is expected")
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise BadRequest(f"the body is not valid JSON: {exc}") from None
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The raw body, uncompressed and at most ``limit`` bytes (else 415 or 413)."""
     coding = request.headers.get("content-encoding", "identity").strip().lower()
     if coding != "identity":
         raise UnsupportedMediaType(
@@ -46,13 +57,7 @@ async def read_json(request: Request, accepted: frozenset[str], limit: int) -> A
         if size > limit:
             raise PayloadTooLarge(f"the body is larger than the limit of {limit} bytes")
         chunks.append(chunk)
-    raw = b"".join(chunks)
-    if not raw.strip():
-        raise BadRequest("the request body is empty; a JSON document is expected")
-    try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError as exc:
-        raise BadRequest(f"the body is not valid JSON: {exc}") from None
+    return b"".join(chunks)
 
 
 FORM = "application/x-www-form-urlencoded"

@@ -16,7 +16,7 @@ import copy
 
 from thingreg import __version__
 from thingreg.core.errors import PROBLEM_BASE
-from thingreg.http import openapi_auth, openapi_mqtt
+from thingreg.http import openapi_auth, openapi_enrollment, openapi_mqtt
 from thingreg.http.openapi_builders import (
     NOT_ACCEPTABLE,
     TOO_LARGE,
@@ -71,6 +71,7 @@ def openapi_document(server_url: str = "/") -> dict[str, object]:
             {"name": "service", "description": "Descriptions and health of the service"},
             *openapi_auth.TAGS,
             *openapi_mqtt.TAGS,
+            *openapi_enrollment.TAGS,
         ],
         "paths": _things_paths()
         | _search_paths()
@@ -79,10 +80,16 @@ def openapi_document(server_url: str = "/") -> dict[str, object]:
         | _federation_paths()
         | _service_paths()
         | openapi_auth.paths()
-        | openapi_mqtt.paths(),
+        | openapi_mqtt.paths()
+        | openapi_enrollment.paths(),
         "components": {
-            "schemas": schemas() | openapi_auth.schemas() | openapi_mqtt.schemas(),
-            "parameters": parameters() | openapi_auth.parameters(),
+            "schemas": schemas()
+            | openapi_auth.schemas()
+            | openapi_mqtt.schemas()
+            | openapi_enrollment.schemas(),
+            "parameters": parameters()
+            | openapi_auth.parameters()
+            | openapi_enrollment.parameters(),
             "securitySchemes": {
                 "bearerAuth": {
                     "type": "http",

@@ -61,6 +61,10 @@ class Mutation:
     event_type: EventType
     diff: bytes | None = None
     """The event's extra payload for ``diff=true`` subscribers (full TD or merge patch)."""
+    credentials: tuple[Credential, ...] = ()
+    """Credentials to bind to a thing this mutation *creates*, in the same transaction (a
+    device registered by an enrollment group exists with its key or not at all); a key bound
+    already fails the write with :class:`Conflict`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +127,23 @@ class Credential:
     """The bound X.509 certificate (DER) for ``kind == "x509"``."""
     subject: str | None = None
     label: str = ""
+    group_id: str | None = None
+    """The enrollment group that registered the device with this credential, if any."""
+
+
+@dataclass(frozen=True, slots=True)
+class EnrollmentGroup:
+    """An enrollment group: who may register devices (a CA, a group key, or a file) and how.
+
+    ``body`` is the group's definition as JSON (trust anchors, group key, TD template, how a
+    device's id is made); ``core/auth/enrollment.py`` reads and writes it, the store keeps it.
+    """
+
+    id: str
+    body: bytes
+    enabled: bool
+    created: str
+    modified: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -298,6 +319,39 @@ class Store(Protocol):
 
     async def set_cursor(self, name: str, event_id: int) -> None:
         """Record that the follower ``name`` has processed every event up to ``event_id``."""
+
+    # -- enrollment groups and blocked devices ------------------------------------------------
+
+    async def add_enrollment_group(self, group: EnrollmentGroup) -> None:
+        """Store a new group; :class:`Conflict` when one with its id exists."""
+
+    async def enrollment_group(self, group_id: str) -> EnrollmentGroup | None:
+        """One group, or ``None``."""
+
+    async def enrollment_groups(self) -> list[EnrollmentGroup]:
+        """Every group, by id."""
+
+    async def update_enrollment_group(
+        self, group_id: str, change: Callable[[EnrollmentGroup], EnrollmentGroup]
+    ) -> EnrollmentGroup:
+        """Replace a group by ``change(current)`` atomically; :class:`NotFound` if none."""
+
+    async def delete_enrollment_group(self, group_id: str) -> bool:
+        """Remove a group and its block list (its devices stay); ``False`` when there was none."""
+
+    async def block_device(self, group_id: str, device_id: str, created: str) -> bool:
+        """Add the device to the group's block list and disable the credentials the group
+        registered it with, in one transaction; ``False`` when it was blocked already."""
+
+    async def unblock_device(self, group_id: str, device_id: str, modified: str) -> bool:
+        """Take the device off the block list and enable again the credentials the group
+        registered it with that are disabled; ``False`` when it was not blocked."""
+
+    async def blocked_devices(self, group_id: str) -> list[str]:
+        """The ids on the group's block list, in code-point order."""
+
+    async def is_blocked(self, group_id: str, device_id: str) -> bool:
+        """Whether the device is on the group's block list."""
 
 
 ChunkReader = Callable[[str | None, int, int], Awaitable[list[ThingRecord]]]

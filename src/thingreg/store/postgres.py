@@ -31,6 +31,7 @@ from thingreg.store.base import (
 )
 from thingreg.store.migrations import pending
 from thingreg.store.postgres_credentials import CredentialTables
+from thingreg.store.postgres_enrollment import EnrollmentTables
 from thingreg.store.postgres_mqtt import MqttTables
 from thingreg.store.postgres_rows import SELECT_THING, Connection, thing_record
 from thingreg.store.postgres_writer import Writer
@@ -89,7 +90,7 @@ async def _keep_session(connection: Connection) -> None:
     """
 
 
-class PostgresStore(CredentialTables, MqttTables):
+class PostgresStore(CredentialTables, EnrollmentTables, MqttTables):
     """PostgreSQL implementation of :class:`thingreg.store.base.Store`."""
 
     def __init__(self, url: str) -> None:

@@ -39,8 +39,16 @@ import asyncpg
 import orjson
 
 from thingreg.core.errors import BadRequest, Conflict, StoreUnavailable
-from thingreg.store.base import Decide, Event, EventType, Mutation, ThingRecord, settle
-from thingreg.store.postgres_rows import SELECT_THING, Connection, thing_record
+from thingreg.store.base import (
+    Credential,
+    Decide,
+    Event,
+    EventType,
+    Mutation,
+    ThingRecord,
+    settle,
+)
+from thingreg.store.postgres_rows import CREDENTIAL_FIELDS, SELECT_THING, Connection, thing_record
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +80,17 @@ _CREATE = (
     "INSERT INTO aliases (alias, thing_id, scheme) "
     "SELECT alias, $1, scheme FROM unnest($12::text[], $13::text[]) AS claimed (alias, scheme) "
     "ON CONFLICT (alias) DO NOTHING RETURNING alias"
+)
+# The credentials of new things (devices an enrollment group registers), all in one statement;
+# a key bound already is skipped, and the create that wanted it fails.
+_BIND_CREDENTIALS = (
+    f"INSERT INTO credentials ({', '.join(CREDENTIAL_FIELDS)}) "  # noqa: S608 (constant)
+    "SELECT * FROM unnest("
+    + ", ".join(
+        f"${n}::{'bytea' if name in ('public_key', 'certificate') else 'text'}[]"
+        for n, name in enumerate(CREDENTIAL_FIELDS, 1)
+    )
+    + ") ON CONFLICT DO NOTHING RETURNING id, thing_id"
 )
 _MAX_BATCH = 512
 _DEADLOCK_ATTEMPTS = 5
@@ -335,15 +354,26 @@ async def _create(conn: Connection, todo: _Round) -> None:
         args.append((*_columns(record), list(wanted), list(wanted.values())))
     # No two creates of a round want the same alias: what was not claimed belongs to others.
     claimed = {row[0] for row in await conn.fetchmany(_CREATE, args)}
+    wanted_credentials = [
+        credential
+        for item, record in todo.creates
+        if not any(value not in claimed for value in _wanted(record))
+        for credential in todo.mutations[item.thing_id].credentials
+    ]
+    bound = await _bind_credentials(conn, wanted_credentials)
     refused = []
     for item, record in todo.creates:
         taken = [value for value in _wanted(record) if value not in claimed]
+        mutation = todo.mutations[item.thing_id]
         if taken:
             item.outcome = Conflict(f"the identifier {taken[0]!r} already belongs to another thing")
-            del todo.mutations[item.thing_id]
-            refused.append((item.thing_id,))
+        elif any((c.id, c.thing_id) not in bound for c in mutation.credentials):
+            item.outcome = Conflict("this key is already bound to a thing")
         else:
-            item.done(todo.mutations[item.thing_id], 1)
+            item.done(mutation, 1)
+            continue
+        del todo.mutations[item.thing_id]
+        refused.append((item.thing_id,))
     if refused:  # the rows and aliases these creates added: nobody else can see them yet
         await conn.executemany(_DELETE, refused)
 
@@ -372,6 +402,10 @@ async def _apply_isolated(conn: Connection, item: _PendingWrite) -> None:
                     await conn.execute(_UPDATE, *_columns(record))
                 if current is None or current.aliases != record.aliases:
                     await _claim_aliases(conn, record, replacing=current is not None)
+                if current is None and mutation.credentials:
+                    bound = await _bind_credentials(conn, list(mutation.credentials))
+                    if len(bound) < len(mutation.credentials):
+                        raise Conflict("this key is already bound to a thing")
                 things = 1 if current is None else 0
         except asyncpg.UniqueViolationError as exc:
             await conn.execute("ROLLBACK TO SAVEPOINT w")
@@ -385,6 +419,17 @@ async def _apply_isolated(conn: Connection, item: _PendingWrite) -> None:
         await conn.execute("RELEASE SAVEPOINT w; SAVEPOINT w")
         item.done(mutation, things)
         return
+
+
+async def _bind_credentials(
+    conn: Connection, credentials: list[Credential]
+) -> set[tuple[str, str]]:
+    """Insert the credentials of new things; (id, thing id) of those inserted (a key bound
+    already, or wanted twice in the list, is inserted once at most)."""
+    if not credentials:
+        return set()
+    columns = [[getattr(c, name) for c in credentials] for name in CREDENTIAL_FIELDS]
+    return {(row[0], row[1]) for row in await conn.fetch(_BIND_CREDENTIALS, *columns)}
 
 
 def _check_storable(record: ThingRecord) -> None:

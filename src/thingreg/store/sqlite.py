@@ -35,7 +35,8 @@ from thingreg.store.base import (
 )
 from thingreg.store.migrations import pending
 from thingreg.store.sqlite_checkpoint import BACKSTOP_PAGES, Checkpointer
-from thingreg.store.sqlite_credentials import GroupedWrite, SQLiteCredentials
+from thingreg.store.sqlite_credentials import GroupedWrite, SQLiteCredentials, insert_credential
+from thingreg.store.sqlite_enrollment import SQLiteEnrollment
 from thingreg.store.sqlite_mqtt import SQLiteMqtt
 from thingreg.store.sqlite_rows import SELECT_THINGS, thing_record
 
@@ -112,7 +113,7 @@ class _PendingWrite:
     outcome: Event | BaseException | None = field(default=None)
 
 
-class SQLiteStore(SQLiteCredentials, SQLiteMqtt):
+class SQLiteStore(SQLiteCredentials, SQLiteEnrollment, SQLiteMqtt):
     """SQLite implementation of :class:`thingreg.store.base.Store`."""
 
     def __init__(self, path: Path) -> None:
@@ -378,6 +379,9 @@ class SQLiteStore(SQLiteCredentials, SQLiteMqtt):
                 self._delete(conn, current)
         else:
             self._upsert(conn, mutation.record, current)
+            if current is None:
+                for credential in mutation.credentials:
+                    insert_credential(conn, credential)
         return self._log_event(conn, mutation.event_type, thing_id, mutation)
 
     @staticmethod

@@ -58,14 +58,7 @@ class SQLiteCredentials:
             ).fetchone()[0]
             if count >= max_per_thing:
                 raise Conflict(f"a thing may have at most {max_per_thing} credentials")
-            try:
-                conn.execute(
-                    f"INSERT INTO credentials ({_CREDENTIAL_COLUMNS}) "  # noqa: S608 (constant)
-                    f"VALUES ({','.join('?' * _CREDENTIAL_COLUMN_COUNT)})",
-                    _credential_row(credential),
-                )
-            except sqlite3.IntegrityError:
-                raise Conflict("this key is already bound to a thing") from None
+            insert_credential(conn, credential)
 
         await self._write_now(add)
 
@@ -309,6 +302,20 @@ _SELECT_CREDENTIAL_WITH_THING = (
     + ", ".join(f"things.{name}" for name in _THING_COLUMNS)
     + " FROM credentials JOIN things ON things.id = credentials.thing_id"
     + " WHERE credentials.jkt = ?"
+)
+
+
+def insert_credential(conn: sqlite3.Connection, credential: Credential) -> None:
+    """Insert one credential; :class:`Conflict` when its key is bound already."""
+    try:
+        conn.execute(_INSERT_CREDENTIAL, _credential_row(credential))
+    except sqlite3.IntegrityError:
+        raise Conflict("this key is already bound to a thing") from None
+
+
+_INSERT_CREDENTIAL = (
+    f"INSERT INTO credentials ({_CREDENTIAL_COLUMNS}) "  # noqa: S608 (constant)
+    f"VALUES ({','.join('?' * _CREDENTIAL_COLUMN_COUNT)})"
 )
 
 

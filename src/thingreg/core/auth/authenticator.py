@@ -17,6 +17,11 @@
    id), ``aud``, ``iat``, ``exp``, ``jti``, ``aliases`` (the thing's canonical identifiers),
    ``cnf.jkt`` (the device key's thumbprint, RFC 7800) and ``owner`` when the thing has one.
 
+A key bound to nothing yet may still succeed on **first contact**: when the assertion carries a
+certificate chain (``x5c``) or a group key's endorsement (header ``enrollment``) and the
+challenge is good, :class:`Onboarding` registers the device of the enrollment group that vouches
+for it (``core/auth/onboarding.py``), and the checks above run on its new credential.
+
 ``iat`` of an assertion is not compared with the clock: freshness comes from the nonce, so a
 device without a real-time clock can authenticate.
 """
@@ -39,6 +44,7 @@ from thingreg.core.auth import jose
 from thingreg.core.auth.credentials import is_usable
 from thingreg.core.auth.keyring import Keyring
 from thingreg.core.auth.keys import leaf_of_x5c, load_spki, spki_sha256_of, within_validity
+from thingreg.core.auth.onboarding import EnrollmentRefused, Onboarding
 from thingreg.core.errors import BadRequest, NotFound, Unauthorized
 from thingreg.core.ids.analysis import MAX_LENGTH as MAX_IDENTIFIER_LENGTH
 from thingreg.core.resolver import resolve
@@ -117,6 +123,7 @@ class Authenticator:
         token_ttl: float = 300.0,
         owner_of: OwnerOf = record_owner,
         failure_floor: float = FAILURE_FLOOR,
+        onboarding: Onboarding | None = None,
     ) -> None:
         self.store = store
         self.keyring = keyring
@@ -126,6 +133,7 @@ class Authenticator:
         self.token_ttl = max(1, round(token_ttl))
         self.owner_of = owner_of
         self.failure_floor = failure_floor
+        self.onboarding = onboarding
         self._decoys: dict[str, jose.PublicKey] = {
             jose.EDDSA: ed25519.Ed25519PrivateKey.generate().public_key(),
             jose.ES256: ec.generate_private_key(ec.SECP256R1()).public_key(),
@@ -196,10 +204,19 @@ class Authenticator:
         challenge = await self.store.take_challenge(nonce, now)
         named = "" if challenge is None else challenge.thing.strip()
         found, leaf_problem = await self._credential(jws, named, now)
+        enrolled = False
+        if (
+            found is None
+            and leaf_problem is None
+            and challenge is not None
+            and self._may_enroll(jws)
+        ):
+            found, leaf_problem = await self._first_contact(jws, challenge, now)
+            enrolled = found is not None  # the onboarding verified the signature by this key
         if found is None:
             signed = jose.verify(jws, self._decoys[jws.alg], jws.alg)
         else:
-            signed = jose.verify(jws, self._key(found[0]), found[0].alg)
+            signed = enrolled or jose.verify(jws, self._key(found[0]), found[0].alg)
         if found is not None and found[1].id == named:
             thing_id: str | None = named  # the usual case: the device asked by its own id
         else:
@@ -254,6 +271,26 @@ class Authenticator:
         if not signed:
             return "the signature does not verify"
         return None
+
+    def _may_enroll(self, jws: jose.CompactJWS) -> bool:
+        return self.onboarding is not None and self.onboarding.presented(jws)
+
+    async def _first_contact(
+        self, jws: jose.CompactJWS, challenge: Challenge, now: float
+    ) -> tuple[tuple[Credential, ThingRecord] | None, str | None]:
+        """Register a device of an enrollment group whose key is bound to nothing yet, once
+        its challenge is known good (the rest is checked again as for any device)."""
+        assert self.onboarding is not None
+        claims = jws.claims
+        if challenge.expires < now or claims.get("thing") != challenge.thing:
+            return None, "first contact: the challenge has expired or names another thing"
+        if not self._for_us(claims.get("aud")) or challenge.audience != self.issuer:
+            return None, "first contact: the assertion's audience is not this registry"
+        try:
+            found = await self.onboarding.first_contact(jws, challenge.thing.strip(), now)
+        except EnrollmentRefused as exc:
+            return None, f"first contact: {exc}"
+        return found, None
 
     async def _unknown_nonce(self, nonce: str) -> str:
         known = await self.store.challenge(nonce)

@@ -24,7 +24,7 @@ from thingreg.core.auth.keys import KeyMaterial, did_key, load_spki, read_certif
 from thingreg.core.errors import BadRequest, Conflict, NotFound
 from thingreg.core.td.registration import format_time, now_utc, parse_time
 from thingreg.core.thing_id import check_thing_id
-from thingreg.store.base import CREDENTIAL_STATES, Credential, Store
+from thingreg.store.base import CREDENTIAL_STATES, Credential, CredentialState, Store
 
 MAX_PER_THING = 16
 """Most credentials one thing may hold (enough for overlapping rotations of several keys)."""
@@ -47,38 +47,16 @@ class Credentials:
         _refuse_unknown(body, _CREATE_MEMBERS)
         found = material_of(body)
         not_before, not_after = _bounds(body, None, None)
-        if found.certificate is not None:
-            start, end = (
-                found.certificate.not_valid_before_utc,
-                found.certificate.not_valid_after_utc,
-            )
-            not_before = not_before if "notBefore" in body else format_time(start)
-            not_after = not_after if "notAfter" in body else format_time(end)
-        _check_order(not_before, not_after)
         state = body.get("state", "active")
         if state not in ("active", "disabled"):
             raise BadRequest("member 'state' of a new credential is 'active' or 'disabled'")
-        stamp = format_time(now_utc())
-        credential = Credential(
-            id=found.jkt,
-            thing_id=thing_id,
-            kind=found.kind,
-            alg=found.alg,
-            jkt=found.jkt,
-            spki_sha256=found.spki_sha256,
-            public_key=found.spki,
+        credential = new_credential(
+            thing_id,
+            found,
             state=state,
-            created=stamp,
-            modified=stamp,
-            not_before=not_before,
-            not_after=not_after,
-            certificate=None
-            if found.certificate is None
-            else found.certificate.public_bytes(serialization.Encoding.DER),
-            subject=None
-            if found.certificate is None
-            else found.certificate.subject.rfc4514_string(),
             label=_label(body.get("label", "")),
+            not_before=not_before if "notBefore" in body else _DEFAULT,
+            not_after=not_after if "notAfter" in body else _DEFAULT,
         )
         await self.store.add_credential(credential, MAX_PER_THING)
         return credential
@@ -131,6 +109,52 @@ class Credentials:
             raise NotFound(f"thing {thing_id!r} has no credential {credential_id!r}")
 
 
+_DEFAULT = "default"
+"""A bound not given: a certificate's own validity, else none."""
+
+
+def new_credential(
+    thing_id: str,
+    found: KeyMaterial,
+    *,
+    state: CredentialState = "active",
+    label: str = "",
+    not_before: str | None = _DEFAULT,
+    not_after: str | None = _DEFAULT,
+    group_id: str | None = None,
+) -> Credential:
+    """A new credential binding ``found`` to the thing (its id is the key's thumbprint)."""
+    if found.certificate is not None:
+        if not_before == _DEFAULT:
+            not_before = format_time(found.certificate.not_valid_before_utc)
+        if not_after == _DEFAULT:
+            not_after = format_time(found.certificate.not_valid_after_utc)
+    not_before = None if not_before == _DEFAULT else not_before
+    not_after = None if not_after == _DEFAULT else not_after
+    _check_order(not_before, not_after)
+    stamp = format_time(now_utc())
+    return Credential(
+        id=found.jkt,
+        thing_id=thing_id,
+        kind=found.kind,
+        alg=found.alg,
+        jkt=found.jkt,
+        spki_sha256=found.spki_sha256,
+        public_key=found.spki,
+        state=state,
+        created=stamp,
+        modified=stamp,
+        not_before=not_before,
+        not_after=not_after,
+        certificate=None
+        if found.certificate is None
+        else found.certificate.public_bytes(serialization.Encoding.DER),
+        subject=None if found.certificate is None else found.certificate.subject.rfc4514_string(),
+        label=label,
+        group_id=group_id,
+    )
+
+
 def material_of(body: dict[str, Any]) -> KeyMaterial:
     """The key of a new credential: exactly one of ``key`` and ``certificate``."""
     if ("key" in body) == ("certificate" in body):
@@ -169,6 +193,8 @@ def describe(credential: Credential) -> dict[str, Any]:
         "created": credential.created,
         "modified": credential.modified,
     }
+    if credential.group_id is not None:
+        body["group"] = credential.group_id
     if credential.certificate is not None:
         certificate = x509.load_der_x509_certificate(credential.certificate)
         body |= {

@@ -54,13 +54,17 @@ class KeyMaterial:
     certificate: x509.Certificate | None = None
 
 
-def material(key: PublicKey, certificate: x509.Certificate | None = None) -> KeyMaterial:
-    """Everything the registry derives from a public key (checked as a did:key would be)."""
+def material(
+    key: PublicKey, certificate: x509.Certificate | None = None, *, checked: bool = False
+) -> KeyMaterial:
+    """Everything the registry derives from a public key (checked as a did:key would be,
+    unless it was read from one: ``checked``)."""
     alg = algorithm_of(key)
-    try:
-        did.read(did_key(key))
-    except InvalidIdentifier:
-        raise ValueError(f"not a valid {alg} public key") from None
+    if not checked:
+        try:
+            did.read(did_key(key))
+        except InvalidIdentifier:
+            raise ValueError(f"not a valid {alg} public key") from None
     jwk = public_jwk(key)
     spki = key.public_bytes(
         serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
@@ -85,7 +89,7 @@ def read_key(value: Any) -> KeyMaterial:
         raise ValueError("a key is a JWK object, a PEM public key or a did:key string")
     text = value.strip()
     if text.startswith("did:"):
-        return material(_did_key_public_key(text))
+        return material(_did_key_public_key(text), checked=True)
     if text.startswith("-----BEGIN PUBLIC KEY-----"):
         try:
             loaded = serialization.load_pem_public_key(text.encode("ascii"))
@@ -105,21 +109,37 @@ def read_certificate(value: Any) -> KeyMaterial:
         certificate = x509.load_pem_x509_certificate(value.strip().encode("ascii"))
     except (ValueError, UnicodeEncodeError):
         raise ValueError("the PEM certificate does not parse") from None
+    return certificate_material(certificate)
+
+
+def certificate_material(certificate: x509.Certificate) -> KeyMaterial:
+    """A certificate's key, bound by it; ``ValueError`` unless it is Ed25519 or P-256."""
     return material(_supported(certificate.public_key()), certificate)
 
 
 def leaf_of_x5c(x5c: Any) -> x509.Certificate:
     """The first certificate of a JWS ``x5c`` header (RFC 7515 4.1.6: base64 DER, not url)."""
+    return _x5c_certificates(x5c, 1)[0]
+
+
+def chain_of_x5c(x5c: Any) -> list[x509.Certificate]:
+    """Every certificate of a JWS ``x5c`` header: the device's, then the ones that issued it."""
+    return _x5c_certificates(x5c, MAX_CHAIN)
+
+
+def _x5c_certificates(x5c: Any, most: int) -> list[x509.Certificate]:
     if not isinstance(x5c, list) or not 1 <= len(x5c) <= MAX_CHAIN:
         raise ValueError(f"x5c is a list of 1 to {MAX_CHAIN} certificates")
-    first = x5c[0]
-    if not isinstance(first, str):
-        raise ValueError("x5c holds base64 strings")
-    try:
-        der = b64url_decode(first.replace("+", "-").replace("/", "_").rstrip("="))
-        return x509.load_der_x509_certificate(der)
-    except (InvalidJWS, ValueError):
-        raise ValueError("the first x5c certificate does not parse") from None
+    certificates = []
+    for position, value in enumerate(x5c[:most]):
+        if not isinstance(value, str):
+            raise ValueError("x5c holds base64 strings")
+        try:
+            der = b64url_decode(value.replace("+", "-").replace("/", "_").rstrip("="))
+            certificates.append(x509.load_der_x509_certificate(der))
+        except (InvalidJWS, ValueError):
+            raise ValueError(f"x5c certificate {position} does not parse") from None
+    return certificates
 
 
 def spki_sha256_of(certificate: x509.Certificate) -> str:
