@@ -39,6 +39,7 @@ EXPECTED_ROUTES = {
     "/.well-known/thingreg": {"get"},
     "/openapi.json": {"get"},
     "/healthz": {"get"},
+    "/stats": {"get"},
     "/things/{id}/credentials": {"get", "post"},
     "/things/{id}/credentials/{credentialId}": {"get", "patch", "delete"},
     "/auth/challenge": {"post"},

@@ -16,7 +16,7 @@ import copy
 
 from thingreg import __version__
 from thingreg.core.errors import PROBLEM_BASE
-from thingreg.http import openapi_auth
+from thingreg.http import openapi_auth, openapi_stats
 from thingreg.http.openapi_builders import (
     NOT_ACCEPTABLE,
     TOO_LARGE,
@@ -77,9 +77,10 @@ def openapi_document(server_url: str = "/") -> dict[str, object]:
         | _identifier_paths()
         | _federation_paths()
         | _service_paths()
-        | openapi_auth.paths(),
+        | openapi_auth.paths()
+        | openapi_stats.paths(),
         "components": {
-            "schemas": schemas() | openapi_auth.schemas(),
+            "schemas": schemas() | openapi_auth.schemas() | openapi_stats.schemas(),
             "parameters": parameters() | openapi_auth.parameters(),
             "securitySchemes": {
                 "bearerAuth": {
@@ -145,6 +146,7 @@ def _things_paths() -> JSONObject:
             param("format"),
             param("scheme"),
             param("alias"),
+            param("q"),
             param("ifNoneMatch"),
         ],
     )

@@ -107,6 +107,13 @@ def parameters() -> JSONObject:
             "Only the thing with this identifier, in any notation of any supported scheme",
             {"type": "string", "maxLength": 2048},
         ),
+        "q": _query(
+            "q",
+            "Free text: only things whose TD contains every word (ASCII case ignored; "
+            "at most 8 words). Scans the TDs, so it answers in time proportional to the "
+            "collection",
+            {"type": "string", "maxLength": 2048},
+        ),
         "format": _query(
             "format",
             "array: a plain array of TDs; collection: a ThingCollection object",

@@ -25,6 +25,7 @@ from thingreg.store.base import (
     Decide,
     Delegation,
     Event,
+    Stats,
     ThingFilter,
     ThingRecord,
     keyset_chunks,
@@ -32,6 +33,7 @@ from thingreg.store.base import (
 from thingreg.store.migrations import pending
 from thingreg.store.postgres_credentials import CredentialTables
 from thingreg.store.postgres_rows import SELECT_THING, Connection, thing_record
+from thingreg.store.postgres_stats import read_stats
 from thingreg.store.postgres_writer import Writer
 
 log = logging.getLogger(__name__)
@@ -62,6 +64,12 @@ def _where(where: ThingFilter | None, params: list[Any]) -> list[str]:
         clauses.append(f"types && {bind(_storable(where.types))}::text[]")
     for text in sorted(where.texts):
         clauses.append(f"position({bind(text.encode())}::bytea IN body) > 0")
+    for word in sorted(where.words):
+        # lower() of the ASCII letters only, as SQLite's: both backends find the same things.
+        clauses.append(
+            f"position({bind(word)} IN translate(convert_from(body, 'UTF8'), "
+            "'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')) > 0"
+        )
     for column, values in (("scheme", where.schemes), ("alias", where.aliases)):
         if values is not None:
             clauses.append(
@@ -262,6 +270,9 @@ class PostgresStore(CredentialTables):
         if self._writer is None:
             raise RuntimeError("store is not open")
         return await self._writer.write(thing_id, decide)
+
+    async def stats(self, *, since: str, now: str, until: str, top: int) -> Stats:
+        return await read_stats(self._db(), since=since, now=now, until=until, top=top)
 
     async def trim_events(self, keep: int) -> None:
         await self._db().execute(

@@ -28,6 +28,7 @@ from thingreg.store.base import (
     Event,
     EventType,
     Mutation,
+    Stats,
     ThingFilter,
     ThingRecord,
     keyset_chunks,
@@ -36,6 +37,7 @@ from thingreg.store.base import (
 from thingreg.store.migrations import pending
 from thingreg.store.sqlite_credentials import GroupedWrite, SQLiteCredentials
 from thingreg.store.sqlite_rows import SELECT_THINGS, thing_record
+from thingreg.store.sqlite_stats import read_stats
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +86,9 @@ def _where(where: ThingFilter | None) -> tuple[str, list[Any]]:
     for text in sorted(where.texts):
         clauses.append("instr(body, ?) > 0")
         params.append(text.encode())
+    for word in sorted(where.words):
+        clauses.append("instr(lower(CAST(body AS TEXT)), ?) > 0")
+        params.append(word)
     for column, values in (("scheme", where.schemes), ("alias", where.aliases)):
         if values is not None:
             clauses.append(
@@ -445,6 +450,14 @@ class SQLiteStore(SQLiteCredentials):
     async def trim_events(self, keep: int) -> None:
         loop = asyncio.get_running_loop()
         await loop.run_in_executor(self._writer_thread, self._trim, keep)
+
+    async def stats(self, *, since: str, now: str, until: str, top: int) -> Stats:
+        things = self._counter("things")
+
+        def read() -> Stats:
+            return read_stats(self._reader(), things, since=since, now=now, until=until, top=top)
+
+        return await asyncio.get_running_loop().run_in_executor(self._readers, read)
 
     def _trim(self, keep: int) -> None:
         conn = self._write_conn
