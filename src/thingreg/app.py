@@ -31,7 +31,19 @@ from thingreg.core.errors import ThingregError
 from thingreg.core.events import EventBus
 from thingreg.core.federation import Federation, check_options
 from thingreg.core.ids.analysis import WARM_UP_IDENTIFIERS, analyse
-from thingreg.http import auth, credentials, delegations, events, resolve, search, things, wellknown
+from thingreg.core.overview import Overview
+from thingreg.http import (
+    auth,
+    console,
+    credentials,
+    delegations,
+    events,
+    resolve,
+    search,
+    stats,
+    things,
+    wellknown,
+)
 from thingreg.http.problems import http_error, thingreg_error, unexpected_error
 from thingreg.store import open_store
 from thingreg.store.base import Store
@@ -74,6 +86,7 @@ def create_app(settings: Settings) -> Starlette:
                 max_query_length=settings.max_query_length,
             )
             app.state.directory = directory
+            app.state.overview = Overview(store)
             app.state.credentials = Credentials(store)
             try:
                 authenticator = await _authenticator(store, settings)
@@ -103,6 +116,8 @@ def create_app(settings: Settings) -> Starlette:
             *resolve.routes,
             *delegations.routes,
             *wellknown.routes,
+            *stats.routes,
+            *console.routes,
         ],
         middleware=[Middleware(GZipMiddleware, minimum_size=4096)],
         exception_handlers={

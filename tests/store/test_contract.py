@@ -169,7 +169,8 @@ async def test_free_text_words_ignore_ascii_case(store: Store) -> None:
 
     async def found(*words: str) -> list[str]:
         where = ThingFilter(words=frozenset(words))
-        assert await store.count(where) == len(got := await ids(store, where=where))
+        got = await ids(store, where=where)
+        assert await store.count(where) == len(got)
         return got
 
     assert await found("kitchen") == ["urn:1", "urn:2"]
