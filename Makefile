@@ -5,7 +5,9 @@ BIN := $(VENV)/bin
 
 PG_URL ?= postgresql://127.0.0.1/test
 
-.PHONY: install serve test lint typecheck unit postgres unit-postgres bench clean
+.PHONY: install serve test lint typecheck unit postgres unit-postgres chromium bench bench-console clean
+
+CHROMIUM ?= /usr/bin/chromium
 
 $(BIN)/thingreg: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,7 +27,12 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-unit: install
+chromium:  ## Debian's headless-capable Chromium for the console's browser tests, unless present
+	@test -x $(CHROMIUM) || { \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium; }
+
+unit: install chromium
 	$(BIN)/pytest
 
 postgres:  ## start this machine's PostgreSQL server (Debian's cluster) unless it is running
@@ -41,6 +48,9 @@ test: lint typecheck postgres unit unit-postgres  ## everything CI checks
 
 bench: install  ## the directory benchmark (100k things; see bench/README.md)
 	$(BIN)/python -m bench.tdd
+
+bench-console: install chromium  ## the console's pages in the browser at 100k things
+	$(BIN)/python -m bench.console
 
 clean:
 	rm -rf $(VENV) thingreg-data .mypy_cache .pytest_cache .ruff_cache

@@ -17,8 +17,8 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import ed25519
 from playwright.sync_api import Browser, Page, expect
 
+from bench.browser import chromium
 from tests.conftest import fresh_database
-from tests.console.browser import chromium
 from tests.support import LiveServer, minimal_td, start_server, stop_server
 from thingreg.core.auth import jose
 

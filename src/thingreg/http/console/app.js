@@ -33,6 +33,7 @@ function updateSessionBar() {
 }
 
 async function route() {
+  if (location.hash && !location.hash.startsWith("#/")) return; // an in-page anchor
   const mine = ++generation;
   const [path, search = ""] = (location.hash || "#/things").split("?");
   const found = routes.find((entry) => entry.pattern.test(path));
@@ -82,6 +83,12 @@ document.getElementById("sign-out").addEventListener("click", () => {
   session.signOut();
   liveEvents.restart();
   location.hash = "#/sign-in";
+});
+
+// The skip link moves the focus without touching the URL fragment, which holds the route.
+document.querySelector(".skip-link").addEventListener("click", (event) => {
+  event.preventDefault();
+  document.getElementById("main").focus();
 });
 
 window.addEventListener("hashchange", route);

@@ -92,7 +92,7 @@ export function columnChart(title, items, { unit = "things", every = 5 } = {}) {
   const max = niceMax(Math.max(0, ...items.map((item) => item.value)));
   const plot = height - bottom - top;
   const step = (width - left - 8) / Math.max(1, items.length);
-  const grid = [0, 0.5, 1].map((fraction) => {
+  const grid = (max >= 2 ? [0, 0.5, 1] : [0, 1]).map((fraction) => {
     const y = top + plot - fraction * plot;
     return s(
       "g",

@@ -69,10 +69,15 @@ function select(name, value, options) {
 export async function render(main, { params }) {
   const query = queryOf(params);
   const features = await serverFeatures();
-  const stats = features.stats ? await optionalJSON("/stats").catch(() => null) : null;
-
-  const schemes = stats?.schemes?.map((row) => row.scheme) ?? [];
-  if (query.scheme && !schemes.includes(query.scheme)) schemes.push(query.scheme);
+  // The scheme choices come from /stats, which the list does not wait for.
+  const schemeSelect = select("scheme", query.scheme, [["", "any"], ...(query.scheme ? [[query.scheme, query.scheme]] : [])]);
+  if (features.stats) {
+    optionalJSON("/stats").then((stats) => {
+      for (const { scheme } of stats?.schemes ?? []) {
+        if (scheme !== query.scheme) schemeSelect.append(h("option", { value: scheme }, scheme));
+      }
+    }).catch(() => {});
+  }
   const search = h("input", { type: "search", name: "q", value: query.q, "aria-describedby": "search-q-hint", autocomplete: "off" });
   const form = h(
     "form",
@@ -87,7 +92,7 @@ export async function render(main, { params }) {
     } },
     field("search-q", "Search", search, "Words anywhere in the TD (title, description, ids…), or an identifier in any notation."),
     field("search-match", "Match", select("match", query.match, [["text", "words in the TD"], ["identifier", "an identifier"]])),
-    field("search-scheme", "Identifier scheme", select("scheme", query.scheme, [["", "any"], ...schemes.map((name) => [name, name])])),
+    field("search-scheme", "Identifier scheme", schemeSelect),
     OPTIONAL_FILTERS.filter(([name]) => features.listParams.has(name)).map(([name, label]) =>
       field(`search-${name}`, label, h("input", { name, value: query[name], autocomplete: "off" }))),
     field("search-limit", "Per page", select("limit", String(query.limit), PAGE_SIZES.map((n) => [String(n), String(n)]))),
