@@ -179,6 +179,9 @@ async def test_free_text_words_ignore_ascii_case(store: Store) -> None:
     assert await found("éclair") == []  # only ASCII letters are folded, on both backends
     assert await found("Éclair") == ["urn:3"]
     assert await found("nothing") == []
+    await store.write("urn:4", create(record("urn:4", "50%_off")))
+    assert await found("0%_") == ["urn:4"]
+    assert await found("kitchen_") == [] and await found("%") == ["urn:4"]
 
 
 async def test_stats(store: Store) -> None:

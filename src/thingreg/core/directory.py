@@ -157,8 +157,8 @@ class Directory:
         scheme: str | None, alias: str | None, text: str | None = None
     ) -> ThingFilter | None:
         """The filter for things with an identifier of ``scheme`` and/or matching ``alias``
-        (any notation: every valid reading of it counts), and/or whose TD contains every word
-        of ``text`` (ASCII case ignored)."""
+        (any notation: every valid reading of it counts), and/or whose title or id contains
+        every word of ``text`` (ASCII case ignored)."""
         words = free_text_words(text)
         if scheme is None and alias is None and not words:
             return None

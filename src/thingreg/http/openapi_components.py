@@ -109,9 +109,8 @@ def parameters() -> JSONObject:
         ),
         "q": _query(
             "q",
-            "Free text: only things whose TD contains every word (ASCII case ignored; "
-            "at most 8 words). Scans the TDs, so it answers in time proportional to the "
-            "collection",
+            "Free text: only things whose title or id contains every word (ASCII case "
+            "ignored; at most 8 words)",
             {"type": "string", "maxLength": 2048},
         ),
         "format": _query(

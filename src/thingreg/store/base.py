@@ -79,8 +79,9 @@ class ThingFilter:
 
     ``types`` matches a thing whose ``@type`` is, or contains, any of the given strings;
     ``texts`` matches a thing whose stored JSON body contains every one of the given strings;
-    ``words`` matches a thing whose stored JSON body contains every one of the given
-    (lowercase) words, ignoring ASCII case: the console's free-text search;
+    ``words`` matches a thing whose title or id contains every one of the given (lowercase)
+    words, ignoring ASCII case: the console's free-text search, served by the title and id
+    indexes without reading the TDs;
     ``schemes`` and ``aliases`` match things with an identifier of such a scheme or value.
     """
 
@@ -283,6 +284,12 @@ class Store(Protocol):
 
     async def delete_signing_keys(self, retired_before: str) -> int:
         """Forget keys retired before ``retired_before``; return how many."""
+
+
+def like_pattern(word: str) -> str:
+    """``%word%`` for LIKE, with the wildcards ``%`` and ``_`` in the word escaped."""
+    escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
 
 
 ChunkReader = Callable[[str | None, int, int], Awaitable[list[ThingRecord]]]

@@ -29,6 +29,7 @@ from thingreg.store.base import (
     ThingFilter,
     ThingRecord,
     keyset_chunks,
+    like_pattern,
 )
 from thingreg.store.migrations import pending
 from thingreg.store.postgres_credentials import CredentialTables
@@ -44,6 +45,10 @@ _POOL_SIZE = 20  # measured: 32 concurrent GETs queue for connections with 10 (p
 def _storable(values: frozenset[str]) -> list[str]:
     """Filter values that can be stored at all: PostgreSQL text cannot hold U+0000."""
     return sorted(v for v in values if "\x00" not in v)
+
+
+_UPPER = "'ABCDEFGHIJKLMNOPQRSTUVWXYZ'"
+_LOWER = "'abcdefghijklmnopqrstuvwxyz'"
 
 
 def _where(where: ThingFilter | None, params: list[Any]) -> list[str]:
@@ -65,10 +70,11 @@ def _where(where: ThingFilter | None, params: list[Any]) -> list[str]:
     for text in sorted(where.texts):
         clauses.append(f"position({bind(text.encode())}::bytea IN body) > 0")
     for word in sorted(where.words):
-        # lower() of the ASCII letters only, as SQLite's: both backends find the same things.
+        # ASCII letters folded as SQLite's LIKE does, so both backends find the same things.
+        pattern = bind(like_pattern(word))
         clauses.append(
-            f"position({bind(word)} IN translate(convert_from(body, 'UTF8'), "
-            "'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')) > 0"
+            f"(translate(title, {_UPPER}, {_LOWER}) LIKE {pattern} "
+            f"OR translate(id, {_UPPER}, {_LOWER}) LIKE {pattern})"
         )
     for column, values in (("scheme", where.schemes), ("alias", where.aliases)):
         if values is not None:

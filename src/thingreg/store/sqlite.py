@@ -32,6 +32,7 @@ from thingreg.store.base import (
     ThingFilter,
     ThingRecord,
     keyset_chunks,
+    like_pattern,
     settle,
 )
 from thingreg.store.migrations import pending
@@ -87,8 +88,14 @@ def _where(where: ThingFilter | None) -> tuple[str, list[Any]]:
         clauses.append("instr(body, ?) > 0")
         params.append(text.encode())
     for word in sorted(where.words):
-        clauses.append("instr(lower(CAST(body AS TEXT)), ?) > 0")
-        params.append(word)
+        # Two scans of covering indexes (title, pk) and (id, pk), never of the TDs; LIKE
+        # ignores ASCII case.
+        clauses.append(
+            "pk IN (SELECT pk FROM things WHERE title LIKE ? ESCAPE '\\' "
+            "UNION SELECT pk FROM things WHERE id LIKE ? ESCAPE '\\')"
+        )
+        pattern = like_pattern(word)
+        params.extend((pattern, pattern))
     for column, values in (("scheme", where.schemes), ("alias", where.aliases)):
         if values is not None:
             clauses.append(

@@ -25,13 +25,26 @@ function types(td) {
 function queryOf(params) {
   const query = {
     q: params.get("q") ?? "",
-    match: params.get("match") === "identifier" ? "identifier" : "text",
+    match: ["identifier", "jsonpath"].includes(params.get("match")) ? params.get("match") : "text",
     scheme: params.get("scheme") ?? "",
     offset: Math.max(0, Number.parseInt(params.get("offset") ?? "0", 10) || 0),
     limit: PAGE_SIZES.includes(Number(params.get("limit"))) ? Number(params.get("limit")) : PAGE_SIZES[0],
   };
   for (const [name] of OPTIONAL_FILTERS) query[name] = params.get(name) ?? "";
   return query;
+}
+
+const MATCH = [
+  ["text", "words in title or id"],
+  ["identifier", "an identifier"],
+  ["jsonpath", "a JSONPath query"],
+];
+
+/** One page of a JSONPath search: the whole answer is fetched, then paged here. */
+async function searchPage(query) {
+  const found = await getJSON("/search/jsonpath?" + new URLSearchParams({ query: query.q }));
+  const tds = found.filter((value) => value && typeof value === "object" && typeof value.id === "string");
+  return { total: tds.length, members: tds.slice(query.offset, query.offset + query.limit), others: found.length - tds.length };
 }
 
 function listingUrl(query, features) {
@@ -90,8 +103,8 @@ export async function render(main, { params }) {
       }
       location.hash = hashFor(next);
     } },
-    field("search-q", "Search", search, "Words anywhere in the TD (title, description, ids…), or an identifier in any notation."),
-    field("search-match", "Match", select("match", query.match, [["text", "words in the TD"], ["identifier", "an identifier"]])),
+    field("search-q", "Search", search, "Words in titles and ids; an identifier in any notation (IMEI, MAC, GTIN…); or a JSONPath query over the TDs, e.g. $[?search(@.description, 'kitchen')]."),
+    field("search-match", "Match", select("match", query.match, MATCH)),
     field("search-scheme", "Identifier scheme", schemeSelect),
     OPTIONAL_FILTERS.filter(([name]) => features.listParams.has(name)).map(([name, label]) =>
       field(`search-${name}`, label, h("input", { name, value: query[name], autocomplete: "off" }))),
@@ -124,7 +137,9 @@ export async function render(main, { params }) {
     const started = performance.now();
     let page;
     try {
-      page = await getJSON(listingUrl(query, features));
+      page = query.match === "jsonpath" && query.q
+        ? await searchPage(query)
+        : await getJSON(listingUrl(query, features));
     } catch (error) {
       table.removeAttribute("aria-busy");
       clear(table);
@@ -143,6 +158,7 @@ export async function render(main, { params }) {
     summary.textContent = total === 0
       ? "No things match."
       : `Things ${number(first)}–${number(last)} of ${number(total)}, sorted by id (answered in ${elapsed} ms).`;
+    if (page.others) summary.textContent += ` The query also selected ${number(page.others)} values that are not TDs.`;
     fillPager(total);
   }
 
