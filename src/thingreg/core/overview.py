@@ -1,15 +1,13 @@
 """The figures behind the console's overview page (``GET /stats``).
 
 The store computes them in the database; this module picks the windows (the last and the next
-:data:`WINDOW_DAYS` days) and keeps the last answer while the collection has not changed. When
-computing took longer than :data:`SLOW` seconds (a large collection), the answer is also kept
-for :data:`MIN_AGE` seconds while things change, so consoles left open on a busy registry do
-not keep the database scanning.
+:data:`WINDOW_DAYS` days) and keeps the last answer while the collection has not changed (same
+collection version, same last event, same day), so consoles left open on a quiet registry cost
+nothing; the console itself asks again at most every few seconds while things change.
 """
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -19,15 +17,11 @@ from thingreg.store.base import Stats, Store
 
 WINDOW_DAYS = 30
 TOP = 20
-MIN_AGE = 2.0
-SLOW = 0.05
 
 
 @dataclass
 class _Cached:
     key: tuple[int, int, str]
-    at: float
-    cost: float
     body: dict[str, Any]
 
 
@@ -47,16 +41,13 @@ class Overview:
             today,
         )
         cached = self._cached
-        started = time.monotonic()
-        if cached is not None and (
-            cached.key == key or (cached.cost > SLOW and started - cached.at < MIN_AGE)
-        ):
+        if cached is not None and cached.key == key:
             return cached.body
         since = format_time(now - timedelta(days=WINDOW_DAYS - 1))[:10]
         until = format_time(now + timedelta(days=WINDOW_DAYS))[:10]
         stats = await self.store.stats(since=since, now=format_time(now), until=until, top=TOP)
         body = _render(stats, since=since, until=until, computed=format_time(now))
-        self._cached = _Cached(key, started, time.monotonic() - started, body)
+        self._cached = _Cached(key, body)
         return body
 
 

@@ -29,7 +29,7 @@ def schemas() -> JSONObject:
     return {
         "Stats": {
             "type": "object",
-            "description": "Aggregate figures; recomputed at most every 2 s while things change",
+            "description": "Aggregate figures of the collection, computed in the database",
             "required": ["things", "computed", "types", "schemes", "registrations", "expiring"],
             "properties": {
                 "things": {"type": "integer", "minimum": 0},
