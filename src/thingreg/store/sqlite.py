@@ -89,9 +89,10 @@ def _where(where: ThingFilter | None) -> tuple[str, list[Any]]:
         params.append(text.encode())
     for word in sorted(where.words):
         # Two scans of covering indexes (title, pk) and (id, pk), never of the TDs; LIKE
-        # ignores ASCII case.
+        # ignores ASCII case. The unary + keeps the planner on the id index, so a page of a
+        # common word stops after its rows instead of sorting every match by id.
         clauses.append(
-            "pk IN (SELECT pk FROM things WHERE title LIKE ? ESCAPE '\\' "
+            "+pk IN (SELECT pk FROM things WHERE title LIKE ? ESCAPE '\\' "
             "UNION SELECT pk FROM things WHERE id LIKE ? ESCAPE '\\')"
         )
         pattern = like_pattern(word)
