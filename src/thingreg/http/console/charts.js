@@ -55,7 +55,8 @@ function truncate(text, max) {
 export function barChart(title, items, { unit = "things" } = {}) {
   const width = 640;
   const row = 26;
-  const labelWidth = 220;
+  // Room for the longest label (about 7 units a character at 12px), within bounds.
+  const labelWidth = Math.min(220, Math.max(60, 12 + 7 * Math.max(0, ...items.map((item) => Math.min(30, item.label.length)))));
   const height = Math.max(1, items.length) * row + 8;
   const max = niceMax(Math.max(0, ...items.map((item) => item.value)));
   const span = width - labelWidth - 70;

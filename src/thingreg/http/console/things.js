@@ -103,7 +103,7 @@ export async function render(main, { params }) {
       }
       location.hash = hashFor(next);
     } },
-    field("search-q", "Search", search, "Words in titles and ids; an identifier in any notation (IMEI, MAC, GTIN…); or a JSONPath query over the TDs, e.g. $[?search(@.description, 'kitchen')]."),
+    field("search-q", "Search", search, "Words in titles and ids, an identifier in any notation (IMEI, MAC, GTIN…), or a JSONPath query such as $[?search(@.description, 'kitchen')]."),
     field("search-match", "Match", select("match", query.match, MATCH)),
     field("search-scheme", "Identifier scheme", schemeSelect),
     OPTIONAL_FILTERS.filter(([name]) => features.listParams.has(name)).map(([name, label]) =>
