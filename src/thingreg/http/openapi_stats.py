@@ -40,6 +40,13 @@ def schemas() -> JSONObject:
                 | {"description": "Things first registered per UTC day, the last 30 days"},
                 "expiring": _per_day("until")
                 | {"description": "Registrations expiring per UTC day, the next 30 days"},
+                "authentications": {
+                    "type": "object",
+                    "description": "Device tokens issued per UTC minute, the last 60 minutes, "
+                    "counted by the process that answers",
+                    "required": ["perMinute"],
+                    "properties": {"perMinute": _counts("minute")},
+                },
             },
         }
     }
