@@ -228,9 +228,11 @@ def test_overview_draws_charts(page: Page) -> None:
     page.get_by_role("link", name="Overview").click()
     expect(page.get_by_role("heading", name="Overview", level=1)).to_be_visible()
     charts = page.locator("svg.chart")
-    expect(charts).to_have_count(4)
-    for i in range(4):
+    expect(charts).to_have_count(5)
+    for i in range(5):
         expect(charts.nth(i).locator("rect").first).to_be_attached()
+    per_minute = page.get_by_role("img", name=re.compile("authentications per minute"))
+    expect(per_minute.locator("rect")).to_have_count(60)
     by_type = page.get_by_role("img", name=re.compile("Things by @type"))
     expect(by_type.locator("rect")).to_have_count(3)
     expect(by_type).to_contain_text("saref:Sensor")
