@@ -54,7 +54,8 @@ export async function render(main) {
     const auth = stats.authentications?.perMinute;
     if (Array.isArray(auth)) {
       charts.push(figure("Device authentications per minute",
-        columnChart("Device authentications per minute", auth.map((row) => ({ label: row.minute, short: row.minute.slice(11, 16), value: row.count })), { unit: "authentications", every: 10 })));
+        columnChart("Device authentications per minute", auth.map((row) => ({ label: row.minute, short: row.minute.slice(11, 16), value: row.count })), { unit: "authentications", every: 10 }),
+        "Device tokens issued per UTC minute over the last hour, as counted by the server process that answered."));
     }
     replaceChildren(content,
       h("dl", { class: "stat-cards" },
