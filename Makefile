@@ -41,8 +41,8 @@ postgres:  ## start this machine's PostgreSQL server (Debian's cluster) unless i
 	@for i in $$(seq 30); do pg_isready -q -h 127.0.0.1 -p 5432 && exit 0; sleep 1; done; \
 		echo "PostgreSQL is not accepting connections on 127.0.0.1:5432" >&2; exit 1
 
-unit-postgres: install postgres  ## the store contract and HTTP suites again, on PostgreSQL
-	THINGREG_TEST_DB=$(PG_URL) $(BIN)/pytest tests/store tests/http tests/spec
+unit-postgres: install postgres chromium  ## the store, HTTP and console suites again, on PostgreSQL
+	THINGREG_TEST_DB=$(PG_URL) $(BIN)/pytest tests/store tests/http tests/spec tests/console
 
 test: lint typecheck postgres unit unit-postgres  ## everything CI checks
 
