@@ -5,7 +5,10 @@ BIN := $(VENV)/bin
 
 PG_URL ?= postgresql://127.0.0.1/test
 
-.PHONY: install serve test lint typecheck unit postgres mosquitto unit-postgres audit bench clean
+.PHONY: install serve test lint typecheck unit postgres mosquitto unit-postgres chromium audit \
+	bench bench-console clean
+
+CHROMIUM ?= /usr/bin/chromium
 
 $(BIN)/thingreg: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,7 +28,12 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-unit: install
+chromium:  ## Debian's headless-capable Chromium for the console's browser tests, unless present
+	@test -x $(CHROMIUM) || { \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium; }
+
+unit: install chromium
 	$(BIN)/pytest
 
 postgres:  ## start this machine's PostgreSQL server (Debian's cluster) unless it is running
@@ -42,8 +50,8 @@ mosquitto:  ## install Mosquitto, its clients and jq (Debian) unless present: th
 			mosquitto mosquitto-clients jq; \
 	fi
 
-unit-postgres: install postgres  ## the store contract and HTTP suites again, on PostgreSQL
-	THINGREG_TEST_DB=$(PG_URL) $(BIN)/pytest tests/store tests/http tests/spec
+unit-postgres: install postgres chromium  ## the store, HTTP and console suites again, on PostgreSQL
+	THINGREG_TEST_DB=$(PG_URL) $(BIN)/pytest tests/store tests/http tests/spec tests/console
 
 test: lint typecheck postgres mosquitto unit unit-postgres  ## everything CI checks
 
@@ -53,6 +61,9 @@ audit: install  ## known vulnerabilities in the installed dependencies (needs Py
 
 bench: install  ## the directory benchmark (100k things; see bench/README.md)
 	$(BIN)/python -m bench.tdd
+
+bench-console: install chromium  ## the console's pages in the browser at 100k things
+	$(BIN)/python -m bench.console
 
 clean:
 	rm -rf $(VENV) thingreg-data .mypy_cache .pytest_cache .ruff_cache

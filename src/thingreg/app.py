@@ -33,8 +33,10 @@ from thingreg.core.errors import ThingregError
 from thingreg.core.events import EventBus
 from thingreg.core.federation import Federation, check_options
 from thingreg.core.ids.analysis import WARM_UP_IDENTIFIERS, analyse
+from thingreg.core.overview import Overview
 from thingreg.http import (
     auth,
+    console,
     credentials,
     delegations,
     enrollment,
@@ -43,6 +45,7 @@ from thingreg.http import (
     mqtt,
     resolve,
     search,
+    stats,
     things,
     wellknown,
 )
@@ -93,6 +96,7 @@ def create_app(settings: Settings) -> Starlette:
                 max_query_length=settings.max_query_length,
             )
             app.state.directory = directory
+            app.state.overview = Overview(store)
             app.state.credentials = Credentials(store)
             app.state.enrollment_groups = groups = EnrollmentGroups(store)
             app.state.onboarding = onboarding = Onboarding(directory, groups)
@@ -135,6 +139,8 @@ def create_app(settings: Settings) -> Starlette:
             *enrollment.routes,
             *wellknown.routes,
             *metrics.routes,
+            *stats.routes,
+            *console.routes,
         ],
         middleware=[
             Middleware(MetricsMiddleware, metrics=figures),

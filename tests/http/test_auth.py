@@ -401,3 +401,21 @@ async def test_jwks_media_types(registry: Registry) -> None:
         "/.well-known/jwks.json", headers={"Accept": "text/html"}
     )
     assert refused_type.status_code == 406
+
+
+async def test_tokens_issued_are_counted_per_minute(registry: Registry) -> None:
+    async def counted() -> int:
+        series = (await registry.http.get("/stats")).json()["authentications"]["perMinute"]
+        assert len(series) == 60
+        assert series[-1]["minute"] == datetime.now(UTC).strftime("%Y-%m-%dT%H:%M") or (
+            datetime.now(UTC).second < 2  # the minute just turned
+        )
+        return sum(int(entry["count"]) for entry in series)
+
+    assert await counted() == 0
+    key = keys()[0]
+    await bind(registry, LAMP, key)
+    await token_async(registry.http, AUDIENCE, LAMP, key)
+    await token_async(registry.http, AUDIENCE, IMEI, key)
+    await refused(registry, "not-a-jws")
+    assert await counted() == 2  # refusals are not authentications

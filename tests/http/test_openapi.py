@@ -41,6 +41,7 @@ EXPECTED_ROUTES = {
     "/healthz": {"get"},
     "/readyz": {"get"},
     "/metrics": {"get"},
+    "/stats": {"get"},
     "/things/{id}/credentials": {"get", "post"},
     "/things/{id}/credentials/{credentialId}": {"get", "patch", "delete"},
     "/auth/challenge": {"post"},

@@ -163,6 +163,62 @@ async def test_scan_filters(store: Store) -> None:
     assert await ids(store, where=ThingFilter(texts=texts)) == ["urn:3"]
 
 
+async def test_free_text_words_ignore_ascii_case(store: Store) -> None:
+    await store.write("urn:1", create(record("urn:1", "Kitchen Lamp")))
+    await store.write("urn:2", create(record("urn:2", "kitchen sensor")))
+    await store.write("urn:3", create(record("urn:3", "Éclair")))
+
+    async def found(*words: str) -> list[str]:
+        where = ThingFilter(words=frozenset(words))
+        got = await ids(store, where=where)
+        assert await store.count(where) == len(got)
+        return got
+
+    assert await found("kitchen") == ["urn:1", "urn:2"]
+    assert await found("kitchen", "lamp") == ["urn:1"]
+    assert await found("urn:3") == ["urn:3"]
+    assert await found("éclair") == []  # only ASCII letters are folded, on both backends
+    assert await found("Éclair") == ["urn:3"]
+    assert await found("nothing") == []
+    await store.write("urn:4", create(record("urn:4", "50%_off")))
+    assert await found("0%_") == ["urn:4"]
+    assert await found("kitchen_") == [] and await found("%") == ["urn:4"]
+
+
+async def test_stats(store: Store) -> None:
+    imei = Alias("imei:1", "imei")
+    things = [
+        record("urn:1", types=("saref:Sensor",), aliases=(imei, Alias("mac:1", "mac"))),
+        record("urn:2", types=("saref:Sensor", "saref:Meter"), aliases=(Alias("imei:2", "imei"),)),
+        record("urn:3", types=("saref:Sensor",), expires="2026-01-05T10:00:00.000Z"),
+        record("urn:4", expires="2026-01-05T11:00:00.000Z"),
+        record("urn:5", expires="2026-01-07T00:00:00.000Z"),
+        record("urn:6", expires="2025-12-31T00:00:00.000Z"),  # already past
+        replace(record("urn:7"), created="2025-12-30T08:00:00.000Z"),
+        replace(record("urn:8"), created="2025-11-01T08:00:00.000Z"),  # before the window
+    ]
+    for thing in things:
+        await store.write(thing.id, create(thing))
+    stats = await store.stats(
+        since="2025-12-01",
+        now="2026-01-02T00:00:00.000Z",
+        until="2026-01-06",
+        top=2,
+    )
+    assert stats.things == 8
+    assert stats.types == (("saref:Sensor", 3), ("saref:Meter", 1))
+    assert stats.schemes == (("imei", 2), ("mac", 1))
+    assert stats.created == (("2025-12-30", 1), ("2026-01-01", 6))
+    assert stats.expiring == (("2026-01-05", 2),)
+    await store.write("urn:1", lambda current: Mutation(None, "thing_deleted"))
+    after = await store.stats(since="2026-01-01", now="2026-01-01", until="2027", top=5)
+    assert after.things == 7
+    assert after.types == (("saref:Sensor", 2), ("saref:Meter", 1))
+    assert after.schemes == (("imei", 1),)
+    assert after.created == (("2026-01-01", 5),)
+    assert after.expiring == (("2026-01-05", 2), ("2026-01-07", 1))
+
+
 async def test_update_replaces_types(store: Store) -> None:
     await store.write("urn:1", create(record("urn:1", types=("a",))))
     await store.write("urn:1", create(record("urn:1", types=("b",))))

@@ -172,16 +172,20 @@ class Directory:
                 yield render(record, retrieved)
 
     @staticmethod
-    def identifier_filter(scheme: str | None, alias: str | None) -> ThingFilter | None:
+    def identifier_filter(
+        scheme: str | None, alias: str | None, text: str | None = None
+    ) -> ThingFilter | None:
         """The filter for things with an identifier of ``scheme`` and/or matching ``alias``
-        (any notation: every valid reading of it counts)."""
-        if scheme is None and alias is None:
+        (any notation: every valid reading of it counts), and/or whose title or id contains
+        every word of ``text`` (ASCII case ignored)."""
+        words = free_text_words(text)
+        if scheme is None and alias is None and not words:
             return None
         aliases = None
         if alias is not None:
             aliases = frozenset(r.canonical for r in analyse(alias).readings) | {alias.strip()}
         schemes = None if scheme is None else frozenset(scheme.split(","))
-        return ThingFilter(schemes=schemes, aliases=aliases)
+        return ThingFilter(schemes=schemes, aliases=aliases, words=words)
 
     async def search_jsonpath(
         self, query: str, within: ThingFilter | None = None
@@ -229,6 +233,22 @@ class ThingExists(Conflict):
 def prepare(thing_id: str, td: Any) -> ThingRecord:
     """Validate a TD and turn it into a new record (``InvalidThingDescription`` if invalid)."""
     return _prepare(thing_id, td)
+
+
+MAX_WORDS = 8
+
+
+def free_text_words(text: str | None) -> frozenset[str]:
+    """The words of a free-text query, ASCII letters lowercased (as the stores compare)."""
+    if text is None:
+        return frozenset()
+    words = text.split()
+    if len(words) > MAX_WORDS:
+        raise BadRequest(f"a free-text query may have at most {MAX_WORDS} words")
+    return frozenset(word.translate(_ASCII_LOWER) for word in words)
+
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
 def _prepare(thing_id: str, td: Any, *, anonymous: bool = False) -> ThingRecord:

@@ -15,6 +15,7 @@ from starlette.routing import Route
 
 from thingreg.core.auth.authenticator import Authenticator
 from thingreg.core.errors import BadRequest
+from thingreg.core.overview import Overview
 from thingreg.http.bodies import read_fields, read_json
 from thingreg.http.negotiation import JSON, negotiate, settings_of
 
@@ -54,6 +55,8 @@ async def token(request: Request) -> Response:
     if not isinstance(assertion, str) or not assertion:
         raise BadRequest("member 'assertion' (the signed challenge, a compact JWS) is required")
     issued = await authenticator_of(request).token(assertion)
+    overview: Overview = request.app.state.overview
+    overview.authentications.add()
     return _json(
         {
             "access_token": issued.token,

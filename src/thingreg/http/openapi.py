@@ -16,7 +16,7 @@ import copy
 
 from thingreg import __version__
 from thingreg.core.errors import PROBLEM_BASE
-from thingreg.http import openapi_auth, openapi_enrollment, openapi_mqtt
+from thingreg.http import openapi_auth, openapi_enrollment, openapi_mqtt, openapi_stats
 from thingreg.http.openapi_builders import (
     NOT_ACCEPTABLE,
     TOO_LARGE,
@@ -81,12 +81,14 @@ def openapi_document(server_url: str = "/") -> dict[str, object]:
         | _service_paths()
         | openapi_auth.paths()
         | openapi_mqtt.paths()
-        | openapi_enrollment.paths(),
+        | openapi_enrollment.paths()
+        | openapi_stats.paths(),
         "components": {
             "schemas": schemas()
             | openapi_auth.schemas()
             | openapi_mqtt.schemas()
-            | openapi_enrollment.schemas(),
+            | openapi_enrollment.schemas()
+            | openapi_stats.schemas(),
             "parameters": parameters()
             | openapi_auth.parameters()
             | openapi_enrollment.parameters(),
@@ -154,6 +156,7 @@ def _things_paths() -> JSONObject:
             param("format"),
             param("scheme"),
             param("alias"),
+            param("q"),
             param("ifNoneMatch"),
         ],
     )

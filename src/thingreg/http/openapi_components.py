@@ -107,6 +107,12 @@ def parameters() -> JSONObject:
             "Only the thing with this identifier, in any notation of any supported scheme",
             {"type": "string", "maxLength": 2048},
         ),
+        "q": _query(
+            "q",
+            "Free text: only things whose title or id contains every word (ASCII case "
+            "ignored; at most 8 words)",
+            {"type": "string", "maxLength": 2048},
+        ),
         "format": _query(
             "format",
             "array: a plain array of TDs; collection: a ThingCollection object",

@@ -60,7 +60,8 @@ async def list_things(request: Request) -> Response:
     kind = negotiate(request, (LD_JSON, JSON))
     directory = directory_of(request)
     scheme, alias = request.query_params.get("scheme"), request.query_params.get("alias")
-    where = directory.identifier_filter(scheme, alias)
+    text = request.query_params.get("q")
+    where = directory.identifier_filter(scheme, alias, text)
     total = await directory.store.count(where)
     version = await directory.store.collection_version()
     last_event = await directory.store.last_event_id()
@@ -75,6 +76,8 @@ async def list_things(request: Request) -> Response:
             params["scheme"] = scheme
         if alias is not None:
             params["alias"] = alias
+        if text is not None:
+            params["q"] = text
         return "/things?" + urlencode(params)
 
     links = [f'</things>; rel="canonical"; etag="v{version}"']

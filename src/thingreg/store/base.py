@@ -83,6 +83,9 @@ class ThingFilter:
 
     ``types`` matches a thing whose ``@type`` is, or contains, any of the given strings;
     ``texts`` matches a thing whose stored JSON body contains every one of the given strings;
+    ``words`` matches a thing whose title or id contains every one of the given (lowercase)
+    words, ignoring ASCII case: the console's free-text search, served by the title and id
+    indexes without reading the TDs;
     ``schemes`` and ``aliases`` match things with an identifier of such a scheme or value.
     """
 
@@ -90,8 +93,26 @@ class ThingFilter:
     titles: frozenset[str] | None = None
     types: frozenset[str] | None = None
     texts: frozenset[str] = frozenset()
+    words: frozenset[str] = frozenset()
     schemes: frozenset[str] | None = None
     aliases: frozenset[str] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Stats:
+    """Aggregate figures for the overview, each computed in the database from an index or one
+    pass over the narrow columns (never by loading TDs). Counts are ``(key, count)`` pairs."""
+
+    things: int
+    types: tuple[tuple[str, int], ...]
+    """The most common ``@type`` values, most common first."""
+    schemes: tuple[tuple[str, int], ...]
+    """Things per identifier scheme, most common first."""
+    created: tuple[tuple[str, int], ...]
+    """Things registered per UTC day (``YYYY-MM-DD``) since the ``since`` day, oldest first;
+    a replaced thing counts on the day it was first registered."""
+    expiring: tuple[tuple[str, int], ...]
+    """Things whose registration expires per UTC day from ``now`` until ``until``."""
 
 
 # -- device credentials, challenges and signing keys ------------------------------------------
@@ -245,6 +266,10 @@ class Store(Protocol):
     async def trim_events(self, keep: int) -> None:
         """Forget all but the newest ``keep`` events."""
 
+    async def stats(self, *, since: str, now: str, until: str, top: int) -> Stats:
+        """The overview's figures (:class:`Stats`): at most ``top`` types and schemes,
+        registrations from ``since``, expiries in ``[now, until)`` (RFC 3339 UTC strings)."""
+
     # -- device credentials, challenges and signing keys --------------------------------------
 
     async def add_credential(self, credential: Credential, max_per_thing: int) -> None:
@@ -352,6 +377,12 @@ class Store(Protocol):
 
     async def is_blocked(self, group_id: str, device_id: str) -> bool:
         """Whether the device is on the group's block list."""
+
+
+def like_pattern(word: str) -> str:
+    """``%word%`` for LIKE, with the wildcards ``%`` and ``_`` in the word escaped."""
+    escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
 
 
 ChunkReader = Callable[[str | None, int, int], Awaitable[list[ThingRecord]]]

@@ -25,15 +25,18 @@ from thingreg.store.base import (
     Decide,
     Delegation,
     Event,
+    Stats,
     ThingFilter,
     ThingRecord,
     keyset_chunks,
+    like_pattern,
 )
 from thingreg.store.migrations import pending
 from thingreg.store.postgres_credentials import CredentialTables
 from thingreg.store.postgres_enrollment import EnrollmentTables
 from thingreg.store.postgres_mqtt import MqttTables
 from thingreg.store.postgres_rows import SELECT_THING, Connection, thing_record
+from thingreg.store.postgres_stats import read_stats
 from thingreg.store.postgres_writer import Writer
 
 log = logging.getLogger(__name__)
@@ -44,6 +47,10 @@ _POOL_SIZE = 20  # measured: 32 concurrent GETs queue for connections with 10 (p
 def _storable(values: frozenset[str]) -> list[str]:
     """Filter values that can be stored at all: PostgreSQL text cannot hold U+0000."""
     return sorted(v for v in values if "\x00" not in v)
+
+
+_UPPER = "'ABCDEFGHIJKLMNOPQRSTUVWXYZ'"
+_LOWER = "'abcdefghijklmnopqrstuvwxyz'"
 
 
 def _where(where: ThingFilter | None, params: list[Any]) -> list[str]:
@@ -64,6 +71,13 @@ def _where(where: ThingFilter | None, params: list[Any]) -> list[str]:
         clauses.append(f"types && {bind(_storable(where.types))}::text[]")
     for text in sorted(where.texts):
         clauses.append(f"position({bind(text.encode())}::bytea IN body) > 0")
+    for word in sorted(where.words):
+        # ASCII letters folded as SQLite's LIKE does, so both backends find the same things.
+        pattern = bind(like_pattern(word))
+        clauses.append(
+            f"(translate(title, {_UPPER}, {_LOWER}) LIKE {pattern} "
+            f"OR translate(id, {_UPPER}, {_LOWER}) LIKE {pattern})"
+        )
     for column, values in (("scheme", where.schemes), ("alias", where.aliases)):
         if values is not None:
             clauses.append(
@@ -264,6 +278,9 @@ class PostgresStore(CredentialTables, EnrollmentTables, MqttTables):
         if self._writer is None:
             raise RuntimeError("store is not open")
         return await self._writer.write(thing_id, decide)
+
+    async def stats(self, *, since: str, now: str, until: str, top: int) -> Stats:
+        return await read_stats(self._db(), since=since, now=now, until=until, top=top)
 
     async def trim_events(self, keep: int) -> None:
         await self._db().execute(

@@ -28,9 +28,11 @@ from thingreg.store.base import (
     Event,
     EventType,
     Mutation,
+    Stats,
     ThingFilter,
     ThingRecord,
     keyset_chunks,
+    like_pattern,
     settle,
 )
 from thingreg.store.migrations import pending
@@ -39,6 +41,7 @@ from thingreg.store.sqlite_credentials import GroupedWrite, SQLiteCredentials, i
 from thingreg.store.sqlite_enrollment import SQLiteEnrollment
 from thingreg.store.sqlite_mqtt import SQLiteMqtt
 from thingreg.store.sqlite_rows import SELECT_THINGS, thing_record
+from thingreg.store.sqlite_stats import read_stats
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +92,16 @@ def _where(where: ThingFilter | None) -> tuple[str, list[Any]]:
     for text in sorted(where.texts):
         clauses.append("instr(body, ?) > 0")
         params.append(text.encode())
+    for word in sorted(where.words):
+        # Two scans of covering indexes (title, pk) and (id, pk), never of the TDs; LIKE
+        # ignores ASCII case. The unary + keeps the planner on the id index, so a page of a
+        # common word stops after its rows instead of sorting every match by id.
+        clauses.append(
+            "+pk IN (SELECT pk FROM things WHERE title LIKE ? ESCAPE '\\' "
+            "UNION SELECT pk FROM things WHERE id LIKE ? ESCAPE '\\')"
+        )
+        pattern = like_pattern(word)
+        params.extend((pattern, pattern))
     # A thing's own id, when it is one of its aliases, is kept in `things` (see _claim_aliases):
     # `scheme` is set exactly then.
     for column, own, values in (
@@ -461,6 +474,14 @@ class SQLiteStore(SQLiteCredentials, SQLiteEnrollment, SQLiteMqtt):
     async def trim_events(self, keep: int) -> None:
         loop = asyncio.get_running_loop()
         await loop.run_in_executor(self._writer_thread, self._trim, keep)
+
+    async def stats(self, *, since: str, now: str, until: str, top: int) -> Stats:
+        things = self._counter("things")
+
+        def read() -> Stats:
+            return read_stats(self._reader(), things, since=since, now=now, until=until, top=top)
+
+        return await asyncio.get_running_loop().run_in_executor(self._readers, read)
 
     def _trim(self, keep: int) -> None:
         conn = self._write_conn
