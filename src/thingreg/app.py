@@ -1,9 +1,9 @@
 """``create_app(settings)``: wires the store, the event bus, the directory and the routes.
 
 Nothing happens at import or construction time; the lifespan opens the store, the HTTP client
-for peer registries, loads the token signing keys and starts the maintenance task (expiry
-purge, event log trimming, expired challenges, signing key rotation), and stops them on
-shutdown.
+for peer registries and, when other processes share the database, the event relay; it loads the
+token signing keys and starts the maintenance task (expiry purge, event log trimming, expired
+challenges, signing key rotation), and stops them all on shutdown.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from thingreg.core.auth.credentials import Credentials
 from thingreg.core.auth.keyring import Keyring
 from thingreg.core.directory import Directory
 from thingreg.core.errors import ThingregError
-from thingreg.core.events import EventBus
+from thingreg.core.events import EventBus, EventRelay
 from thingreg.core.federation import Federation, check_options
 from thingreg.core.ids.analysis import WARM_UP_IDENTIFIERS, analyse
 from thingreg.http import auth, credentials, delegations, events, resolve, search, things, wellknown
@@ -68,16 +68,25 @@ def create_app(settings: Settings) -> Starlette:
             )
             store = open_store(settings.database_url)
             await store.open()
+            bus = EventBus(settings.sse_queue_size)
+            try:
+                relay = await EventRelay.start(store, bus)
+            except BaseException:
+                await store.close()
+                raise
             directory = Directory(
                 store,
-                EventBus(settings.sse_queue_size),
+                bus,
                 max_query_length=settings.max_query_length,
+                publish_writes=relay is None,
             )
             app.state.directory = directory
             app.state.credentials = Credentials(store)
             try:
                 authenticator = await _authenticator(store, settings)
             except BaseException:
+                if relay is not None:
+                    await relay.stop()
                 await store.close()
                 raise
             app.state.authenticator = authenticator
@@ -91,6 +100,8 @@ def create_app(settings: Settings) -> Starlette:
             finally:
                 maintenance.cancel()
                 await asyncio.gather(maintenance, return_exceptions=True)
+                if relay is not None:
+                    await relay.stop()
                 await store.close()
 
     app = Starlette(
@@ -155,14 +166,23 @@ def _settle_heap() -> None:
 
 async def _maintain(directory: Directory, authenticator: Authenticator, settings: Settings) -> None:
     """Purge expired things and trim the event log, forget expired challenges and rotate the
-    token signing keys, forever, until cancelled."""
+    token signing keys, forever, until cancelled.
+
+    Of several processes on one database, one at a time purges and trims (the store's
+    maintenance lock); the rest skip that round. Key maintenance runs in every process, which
+    reloads the keys others rotated.
+    """
     while True:
         await asyncio.sleep(settings.purge_interval)
         try:
-            purged = await directory.purge_expired()
-            if purged:
-                log.info("purged %d expired thing(s)", purged)
-            await directory.store.trim_events(settings.event_retention)
+            async with directory.store.maintenance_lock() as ours:
+                if ours:
+                    purged = await directory.purge_expired()
+                    if purged:
+                        log.info("purged %d expired thing(s)", purged)
+                    await directory.store.trim_events(settings.event_retention)
+                else:
+                    log.debug("expiry purge skipped: another process is running it")
         except Exception:
             log.exception("maintenance run failed; retrying in %ss", settings.purge_interval)
         try:

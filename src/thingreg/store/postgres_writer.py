@@ -24,7 +24,9 @@ this one committed: ids increase in commit order, and whoever reads event *n* ca
 every event before it, which replay after ``Last-Event-ID`` relies on. A sequence would not do:
 its numbers are handed out when asked for, and a transaction holding a smaller one may commit
 after a reader has seen a larger one and moved past it. Taking the lock last keeps the time it
-is held, and so the serial part of concurrent writers, to two statements and the commit.
+is held, and so the serial part of concurrent writers, to two statements and the commit. The
+statement that logs the events also sends ``NOTIFY`` on the schema's channel, delivered to the
+other processes at commit (``postgres_shared.py``).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -125,8 +128,12 @@ class Writer:
     It starts its task when made (by :meth:`PostgresStore.open`); :meth:`close` stops it.
     """
 
-    def __init__(self, pool: asyncpg.Pool[asyncpg.Record]) -> None:
+    def __init__(
+        self, pool: asyncpg.Pool[asyncpg.Record], channel: str, committed: Callable[[], None]
+    ) -> None:
         self._pool = pool
+        self._channel = channel
+        self._committed = committed
         self._queue: asyncio.Queue[_PendingWrite] = asyncio.Queue()
         self._task = asyncio.create_task(self._write_loop(), name="postgres-writer")
 
@@ -214,13 +221,17 @@ class Writer:
             )
             ids = list(range(last - len(changes) + 1, last + 1))
             await conn.execute(
-                "INSERT INTO events (id, type, thing_id, diff) "
-                "SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bytea[])",
+                "WITH logged AS (INSERT INTO events (id, type, thing_id, diff) "
+                "SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bytea[])) "
+                "SELECT pg_notify($5, $6)",
                 ids,
                 [change.type for change in changes],
                 [change.thing_id for change in changes],
                 [change.diff for change in changes],
+                self._channel,
+                str(last),
             )
+        self._committed()
         for item, change, event_id in zip(applied, changes, ids, strict=True):
             item.outcome = Event(event_id, change.type, change.thing_id, change.diff)
 
