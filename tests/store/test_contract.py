@@ -292,6 +292,24 @@ async def test_event_ids_increase_in_commit_order_across_stores(store: Store, ot
     assert await store.count() == 7
 
 
+async def test_maintenance_lock_is_granted_and_released(store: Store) -> None:
+    for _ in range(2):
+        async with store.maintenance_lock() as ours:
+            assert ours
+
+
+async def test_event_signals_follow_other_processes(store: Store, other: Store) -> None:
+    signals = store.event_signals()
+    if signals is None:  # the database has one writing process: its writes are all the events
+        assert other.event_signals() is None
+        return
+    async with contextlib.aclosing(signals):
+        await asyncio.wait_for(anext(signals), 5)
+        event = await other.write("urn:s", create(record("urn:s")))
+        await asyncio.wait_for(anext(signals), 5)
+        assert await store.events_after(event.id - 1, 10) == [event]
+
+
 async def test_delegations(store: Store) -> None:
     assert await store.put_delegation(Delegation("urn:b:", "https://b.example", "", "t0"))
     assert await store.put_delegation(Delegation("urn:a:", "https://a.example", "n", "t1"))

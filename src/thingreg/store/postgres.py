@@ -278,7 +278,7 @@ class PostgresStore(CredentialTables):
     # -- several processes (postgres_shared.py) --------------------------------------------
 
     def event_signals(self) -> AsyncGenerator[None, None]:
-        return self._wakeups.listen(self.url, channel_for(self._schema), self.event_poll)
+        return self._wakeups.listen(self.url, self._schema, self.event_poll)
 
     def maintenance_lock(self) -> contextlib.AbstractAsyncContextManager[bool]:
         return maintenance_lock(self.url, self._schema)

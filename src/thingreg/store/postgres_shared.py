@@ -43,6 +43,11 @@ def channel_for(schema: str) -> str:
     return "thingreg_events:" + hashlib.sha256(schema.encode()).hexdigest()[:32]
 
 
+def listener_name(schema: str) -> str:
+    """The ``application_name`` of a schema's listener connections (``pg_stat_activity``)."""
+    return f"thingreg events {schema}"[:63]
+
+
 def maintenance_key(schema: str) -> str:
     """The text whose hash is the advisory lock key of a schema's maintenance."""
     return f"thingreg maintenance {schema}"
@@ -60,7 +65,7 @@ class Wakeups:
             flag.set()
 
     async def listen(
-        self, url: str, channel: str, poll: float = EVENT_POLL
+        self, url: str, schema: str, poll: float = EVENT_POLL
     ) -> AsyncGenerator[None, None]:
         """See :meth:`thingreg.store.base.Store.event_signals`."""
         flag = asyncio.Event()
@@ -68,7 +73,7 @@ class Wakeups:
         backoff = 0.1
         try:
             while True:
-                conn = await _listening(url, channel, flag)
+                conn = await _listening(url, schema, flag)
                 if conn is None:  # the pool may still work: read anyway, then try again
                     yield
                     await asyncio.sleep(backoff)
@@ -87,9 +92,9 @@ class Wakeups:
             self._flags.discard(flag)
 
 
-async def _listening(url: str, channel: str, flag: asyncio.Event) -> Any:
-    """A new connection listening on ``channel`` that raises ``flag`` on each notification or
-    when it is lost; ``None`` when the server cannot be reached."""
+async def _listening(url: str, schema: str, flag: asyncio.Event) -> Any:
+    """A new connection listening on the schema's channel that raises ``flag`` on each
+    notification or when it is lost; ``None`` when the server cannot be reached."""
 
     def notified(*_: object) -> None:
         flag.set()
@@ -98,14 +103,14 @@ async def _listening(url: str, channel: str, flag: asyncio.Event) -> Any:
         conn = await asyncpg.connect(
             url,
             timeout=_CONNECT_TIMEOUT,
-            server_settings={"application_name": "thingreg events"},
+            server_settings={"application_name": listener_name(schema)},
         )
     except (OSError, asyncpg.PostgresError) as exc:
         log.warning("cannot open the event listener connection: %s", exc)
         return None
     try:
         conn.add_termination_listener(notified)
-        await conn.add_listener(channel, notified)
+        await conn.add_listener(channel_for(schema), notified)
     except (OSError, asyncpg.PostgresError) as exc:
         conn.terminate()
         log.warning("cannot LISTEN for events: %s", exc)
