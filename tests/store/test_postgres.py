@@ -6,13 +6,21 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime
+import re
 from collections.abc import AsyncIterator, Iterator
 
 import asyncpg
 import pytest
 
 from tests.conftest import _sweep_stale_schemas
-from tests.store.test_contract import POSTGRES_URL, create, postgres_or_skip, record
+from tests.store.test_contract import (
+    PARTITIONING,
+    POSTGRES_URL,
+    create,
+    partition,
+    postgres_or_skip,
+    record,
+)
 from thingreg.core.errors import BadRequest, StoreUnavailable
 from thingreg.store.migrations import migrations
 from thingreg.store.postgres import PostgresStore
@@ -242,3 +250,68 @@ async def test_stale_test_schemas_are_swept() -> None:
                 await conn.execute(f'DROP SCHEMA "{name}" CASCADE')
         finally:
             await conn.close()
+
+
+# -- hash partitioning (docs/scaling.md, docs/partitioning.sql) -------------------------------
+
+
+def scaling_plan() -> dict[str, str]:
+    """docs/scaling.md's table of tables: each table and its "partitioned by" cell."""
+    text = (PARTITIONING.parent / "scaling.md").read_text("utf-8")
+    rows = re.findall(r"^\| `(\w+)` \|(.*)\|$", text, re.MULTILINE)
+    return {table: cells.split("|")[2].strip() for table, cells in rows}
+
+
+async def test_every_table_is_partitioned_as_documented(url: str) -> None:
+    await asyncio.to_thread(partition, url)
+    conn = await asyncpg.connect(url)
+    try:
+        tables = await conn.fetch(
+            "SELECT relname FROM pg_class WHERE relnamespace = current_schema()::regnamespace "
+            "AND relkind IN ('r', 'p') AND NOT relispartition"
+        )
+        keys = await conn.fetch(
+            "SELECT c.relname, pg_get_partkeydef(c.oid), "
+            "(SELECT count(*) FROM pg_inherits i WHERE i.inhparent = c.oid) "
+            "FROM pg_partitioned_table p JOIN pg_class c ON c.oid = p.partrelid "
+            "WHERE c.relnamespace = current_schema()::regnamespace"
+        )
+    finally:
+        await conn.close()
+    plan = scaling_plan()
+    assert set(plan) == {row[0] for row in tables}, "docs/scaling.md must list every table"
+    hashed = {
+        table: f"HASH ({match.group(1)})"
+        for table, cell in plan.items()
+        if (match := re.fullmatch(r"hash of `(\w+)`", cell))
+    }
+    assert hashed.keys() == {"things", "aliases", "credentials"}
+    assert {row[0]: row[1] for row in keys} == hashed
+    assert {row[2] for row in keys} == {8}
+
+
+@pytest.mark.parametrize("partitioned", [False, True], ids=["plain", "partitioned"])
+async def test_a_create_racing_another_process_becomes_an_update(
+    url: str, partitioned: bool
+) -> None:
+    if partitioned:
+        await asyncio.to_thread(partition, url)
+    store = PostgresStore(url)
+    await store.open()
+    other = await asyncpg.connect(url)
+    try:
+        async with other.transaction():  # another process's create, not yet committed
+            await other.execute(
+                "INSERT INTO things (id, body, title, types, created, modified) "
+                "VALUES ('urn:race', '{}', 'theirs', '{}', 't0', 't0')"
+            )
+            write = asyncio.create_task(store.write("urn:race", create(record("urn:race"))))
+            await asyncio.sleep(0.3)  # the store's insert now waits for this transaction
+            assert not write.done()
+        event = await write
+        assert event.type == "thing_updated"
+        got = await store.get("urn:race")
+        assert got is not None and got.title == "t"
+    finally:
+        await other.close()
+        await store.close()

@@ -377,24 +377,38 @@ async def _apply_isolated(conn: Connection, item: _PendingWrite) -> None:
             else:
                 _check_storable(record)
                 if current is None:
-                    await conn.execute(_INSERT, *_columns(record))
+                    await _insert(conn, record)
                 else:
                     await conn.execute(_UPDATE, *_columns(record))
                 if current is None or current.aliases != record.aliases:
                     await _claim_aliases(conn, record, replacing=current is not None)
                 things = 1 if current is None else 0
-        except asyncpg.UniqueViolationError as exc:
+        except _CreatedMeanwhile as exc:
             await conn.execute("ROLLBACK TO SAVEPOINT w")
-            if exc.constraint_name == "things_pkey" and attempt < _WRITE_ATTEMPTS:
+            if attempt < _WRITE_ATTEMPTS:
                 log.debug("%s was created meanwhile: write run again", item.thing_id)
                 continue
-            raise
+            raise exc.__cause__ or exc from None
         except Exception:
             await conn.execute("ROLLBACK TO SAVEPOINT w")
             raise
         await conn.execute("RELEASE SAVEPOINT w; SAVEPOINT w")
         item.done(mutation, things)
         return
+
+
+class _CreatedMeanwhile(Exception):
+    """Another process inserted the thing between this write's read and its insert."""
+
+
+async def _insert(conn: Connection, record: ThingRecord) -> None:
+    """Insert a new thing's row. The id is the table's only unique key, so a unique violation
+    means the row exists now (checked by the statement, not the constraint's name: in a
+    partitioned table the name is that of a partition's index, docs/partitioning.sql)."""
+    try:
+        await conn.execute(_INSERT, *_columns(record))
+    except asyncpg.UniqueViolationError as exc:
+        raise _CreatedMeanwhile(record.id) from exc
 
 
 def _check_storable(record: ThingRecord) -> None:
