@@ -106,16 +106,18 @@ class EventRelay:
                     try:
                         await self._catch_up()
                         break
-                    except Exception:
-                        log.exception("reading the event log failed; again in %ss", _RETRY_AFTER)
+                    except Exception as exc:  # the database is away: nothing is lost meanwhile
+                        log.warning(
+                            "reading the event log failed (again in %ss): %s", _RETRY_AFTER, exc
+                        )
                         await asyncio.sleep(_RETRY_AFTER)
 
     async def _catch_up(self) -> None:
         """Publish every event after :attr:`last`, in pages, oldest first."""
         if not self.bus.subscriber_count:
-            # Nobody listens: move to the newest id without reading the events themselves.
-            # A subscriber that arrived during the read started from an id at most this new;
-            # the second look sends it down the full path instead.
+            # Nobody listens: move to the newest id without reading the events themselves. A
+            # subscriber arriving meanwhile may have started from an older id: the second look
+            # sees it, and the events are then read and published after all.
             newest = await self.store.last_event_id()
             if not self.bus.subscriber_count:
                 self.last = max(self.last, newest)
