@@ -98,8 +98,7 @@ def create_app(settings: Settings) -> Starlette:
             try:
                 yield
             finally:
-                maintenance.cancel()
-                await asyncio.gather(maintenance, return_exceptions=True)
+                await _cancel(maintenance)
                 if relay is not None:
                     await relay.stop()
                 await store.close()
@@ -148,6 +147,15 @@ async def _authenticator(store: Store, settings: Settings) -> Authenticator:
         challenge_ttl=settings.challenge_ttl,
         token_ttl=settings.token_ttl,
     )
+
+
+async def _cancel(task: asyncio.Task[None]) -> None:
+    """Cancel ``task`` and wait for it, again while it goes on: on Python 3.11 a wait with a
+    timeout inside a library (``asyncio.wait_for``) can swallow a cancellation."""
+    while not task.done():
+        task.cancel()
+        await asyncio.wait({task}, timeout=1)
+    await asyncio.gather(task, return_exceptions=True)
 
 
 def _settle_heap() -> None:

@@ -96,7 +96,10 @@ class EventRelay:
         return cls(store, bus, signals, await store.last_event_id())
 
     async def stop(self) -> None:
-        self._task.cancel()
+        # Cancel until it is done: a wait inside a library may swallow one cancellation.
+        while not self._task.done():
+            self._task.cancel()
+            await asyncio.wait({self._task}, timeout=1)
         await asyncio.gather(self._task, return_exceptions=True)
 
     async def _run(self) -> None:

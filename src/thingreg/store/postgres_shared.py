@@ -119,13 +119,19 @@ async def _listening(url: str, schema: str, flag: asyncio.Event) -> Any:
 
 
 async def _wait(conn: Any, flag: asyncio.Event, poll: float) -> bool:
-    """Wait for a wake-up or ``poll`` seconds; ``False`` when the connection is gone."""
+    """Wait for a wake-up or ``poll`` seconds; ``False`` when the connection is gone.
+
+    ``asyncio.timeout`` rather than ``wait_for``: on Python 3.11 the latter can swallow a
+    cancellation that arrives as the wait ends, and the relay would then never stop.
+    """
     with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(flag.wait(), poll)
+        async with asyncio.timeout(poll):
+            await flag.wait()
         return not conn.is_closed()
     # Quiet for a while: make sure the connection still lives (a dead peer sends nothing).
     try:
-        await asyncio.wait_for(conn.execute("SELECT 1"), poll)
+        async with asyncio.timeout(poll):
+            await conn.execute("SELECT 1")
     except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError):
         return False
     return not conn.is_closed()
