@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime
+import logging
 import os
+import re
 import urllib.parse
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -27,6 +30,14 @@ hypothesis_profile.load_profile("thingreg")
 
 TEST_DB = "THINGREG_TEST_DB"
 """Set to a ``postgresql://`` URL to run the app's tests on PostgreSQL, a fresh schema each."""
+
+SCHEMA_PREFIX = "thingreg_test_"
+_SCHEMA_NAME = re.compile(r"^thingreg_test_(\d{14})_[0-9a-f]{8}$")
+_STALE_AFTER = datetime.timedelta(hours=1)
+"""A test schema this old belongs to a run that was killed (others may be running now)."""
+_swept: set[str] = set()
+
+log = logging.getLogger(__name__)
 
 
 @pytest.fixture
@@ -52,8 +63,15 @@ def fresh_database() -> Iterator[str]:
 @contextlib.contextmanager
 def postgres_schema(url: str) -> Iterator[str]:
     """A uniquely named schema in the database at ``url``, dropped on exit; yields ``url`` with
-    ``?search_path=`` set to it (asyncpg sends unknown URL parameters as session settings)."""
-    schema = f"thingreg_test_{uuid.uuid4().hex[:12]}"
+    ``?search_path=`` set to it (asyncpg sends unknown URL parameters as session settings).
+
+    The name holds its creation time, so that the first use in a test session can drop the
+    schemas that killed runs left behind (:func:`_sweep_stale_schemas`)."""
+    now = datetime.datetime.now(datetime.UTC)
+    if url not in _swept:
+        _swept.add(url)
+        _sweep_stale_schemas(url, now - _STALE_AFTER)
+    schema = f"{SCHEMA_PREFIX}{now:%Y%m%d%H%M%S}_{uuid.uuid4().hex[:8]}"
     _run_sql(url, f'CREATE SCHEMA "{schema}"')
     try:
         parts = urllib.parse.urlsplit(url)
@@ -61,6 +79,37 @@ def postgres_schema(url: str) -> Iterator[str]:
         yield urllib.parse.urlunsplit(parts._replace(query=urllib.parse.urlencode(query)))
     finally:
         _run_sql(url, f"SET lock_timeout = '10s'; DROP SCHEMA \"{schema}\" CASCADE")
+
+
+def _sweep_stale_schemas(url: str, before: datetime.datetime) -> None:
+    """Drop the test schemas created before ``before``: only names of :func:`postgres_schema`'s
+    form, whose time says they are from a run that cannot still be going."""
+
+    async def sweep() -> None:
+        conn = await asyncpg.connect(url, timeout=10)
+        try:
+            names = await conn.fetch(
+                "SELECT nspname FROM pg_namespace WHERE starts_with(nspname, $1)", SCHEMA_PREFIX
+            )
+            for (name,) in names:
+                match = _SCHEMA_NAME.match(name)
+                if match is None:
+                    continue
+                created = datetime.datetime.strptime(match.group(1), "%Y%m%d%H%M%S")
+                if created.replace(tzinfo=datetime.UTC) >= before:
+                    continue
+                try:
+                    await conn.execute(
+                        f"SET lock_timeout = '2s'; DROP SCHEMA IF EXISTS \"{name}\" CASCADE"
+                    )
+                    log.info("dropped the stale test schema %s", name)
+                except asyncpg.PostgresError as exc:
+                    log.warning("could not drop the stale test schema %s: %s", name, exc)
+        finally:
+            await conn.close()
+
+    with ThreadPoolExecutor(1) as thread:
+        thread.submit(asyncio.run, sweep()).result()
 
 
 def _run_sql(url: str, sql: str) -> None:

@@ -1,9 +1,10 @@
 """``create_app(settings)``: wires the store, the event bus, the directory and the routes.
 
 Nothing happens at import or construction time; the lifespan opens the store, the HTTP client
-for peer registries, loads the token signing keys and starts the maintenance task (expiry
-purge, event log trimming, expired challenges, signing key rotation) and, when a broker is
-configured, the MQTT synchroniser; it stops them on shutdown.
+for peer registries and, when other processes share the database, the event relay; it loads the
+token signing keys and starts the maintenance task (expiry purge, event log trimming, expired
+challenges, signing key rotation) and, when a broker is configured, the MQTT synchroniser, and
+stops them all on shutdown.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import contextlib
 import gc
 import logging
 from collections.abc import AsyncIterator
+from typing import Any
 
 import httpx
 from starlette.applications import Starlette
@@ -30,7 +32,7 @@ from thingreg.core.auth.keyring import Keyring
 from thingreg.core.auth.onboarding import Onboarding
 from thingreg.core.directory import Directory
 from thingreg.core.errors import ThingregError
-from thingreg.core.events import EventBus
+from thingreg.core.events import EventBus, EventRelay
 from thingreg.core.federation import Federation, check_options
 from thingreg.core.ids.analysis import WARM_UP_IDENTIFIERS, analyse
 from thingreg.core.overview import Overview
@@ -90,10 +92,17 @@ def create_app(settings: Settings) -> Starlette:
             )
             store = open_store(settings.database_url)
             await store.open()
+            bus = EventBus(settings.sse_queue_size)
+            try:
+                relay = await EventRelay.start(store, bus)
+            except BaseException:
+                await store.close()
+                raise
             directory = Directory(
                 store,
-                EventBus(settings.sse_queue_size),
+                bus,
                 max_query_length=settings.max_query_length,
+                publish_writes=relay is None,
             )
             app.state.directory = directory
             app.state.overview = Overview(store)
@@ -103,6 +112,8 @@ def create_app(settings: Settings) -> Starlette:
             try:
                 authenticator = await _authenticator(store, settings, onboarding)
             except BaseException:
+                if relay is not None:
+                    await relay.stop()
                 await store.close()
                 raise
             app.state.authenticator = authenticator
@@ -121,8 +132,9 @@ def create_app(settings: Settings) -> Starlette:
                 yield
             finally:
                 for task in tasks:
-                    task.cancel()
-                await asyncio.gather(*tasks, return_exceptions=True)
+                    await _cancel(task)
+                if relay is not None:
+                    await relay.stop()
                 await store.close()
 
     figures = Metrics()
@@ -182,6 +194,15 @@ async def _authenticator(store: Store, settings: Settings, onboarding: Onboardin
     )
 
 
+async def _cancel(task: asyncio.Task[Any]) -> None:
+    """Cancel ``task`` and wait for it, again while it goes on: on Python 3.11 a wait with a
+    timeout inside a library (``asyncio.wait_for``) can swallow a cancellation."""
+    while not task.done():
+        task.cancel()
+        await asyncio.wait({task}, timeout=1)
+    await asyncio.gather(task, return_exceptions=True)
+
+
 def _settle_heap() -> None:
     """Load the identifier tables now, then exempt everything alive from garbage collection.
 
@@ -198,14 +219,23 @@ def _settle_heap() -> None:
 
 async def _maintain(directory: Directory, authenticator: Authenticator, settings: Settings) -> None:
     """Purge expired things and trim the event log, forget expired challenges and rotate the
-    token signing keys, forever, until cancelled."""
+    token signing keys, forever, until cancelled.
+
+    Of several processes on one database, one at a time purges and trims (the store's
+    maintenance lock); the rest skip that round. Key maintenance runs in every process, which
+    reloads the keys others rotated.
+    """
     while True:
         await asyncio.sleep(settings.purge_interval)
         try:
-            purged = await directory.purge_expired()
-            if purged:
-                log.info("purged %d expired thing(s)", purged)
-            await directory.store.trim_events(settings.event_retention)
+            async with directory.store.maintenance_lock() as ours:
+                if ours:
+                    purged = await directory.purge_expired()
+                    if purged:
+                        log.info("purged %d expired thing(s)", purged)
+                    await directory.store.trim_events(settings.event_retention)
+                else:
+                    log.debug("expiry purge skipped: another process is running it")
         except Exception:
             log.exception("maintenance run failed; retrying in %ss", settings.purge_interval)
         try:

@@ -1,8 +1,9 @@
 """The storage contract: every backend must pass this same suite.
 
 SQLite runs always. PostgreSQL runs on the server at ``THINGREG_TEST_DB`` (a ``postgresql://``
-URL), or else at ``postgresql://127.0.0.1/test``, each test in a fresh schema. When that default
-server cannot be reached the PostgreSQL half is skipped, except in CI (``CI`` set).
+URL), or else at ``postgresql://127.0.0.1/test``, each test in a fresh schema: once as the
+migrations create it, once hash-partitioned by docs/partitioning.sql (docs/scaling.md). When
+that default server cannot be reached the PostgreSQL runs are skipped, except in CI (``CI`` set).
 """
 
 from __future__ import annotations
@@ -11,9 +12,11 @@ import asyncio
 import contextlib
 import os
 from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
+import asyncpg
 import pytest
 
 from tests.conftest import TEST_DB, postgres_schema
@@ -32,18 +35,41 @@ from thingreg.store.base import (
     ThingFilter,
     ThingRecord,
 )
+from thingreg.store.postgres import PostgresStore
 
 POSTGRES_URL = os.environ.get(TEST_DB) or "postgresql://127.0.0.1/test"
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+PARTITIONING = Path(__file__).resolve().parents[2] / "docs" / "partitioning.sql"
+
+
+@pytest.fixture(params=["sqlite", "postgresql", "postgresql-partitioned"])
 def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """The URL of an empty database of each backend."""
+    """The URL of an empty database of each backend (and of PostgreSQL's partitioned form)."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'contract.db'}"
-    else:
-        with postgres_or_skip() as url:
-            yield url
+        return
+    with postgres_or_skip() as url:
+        if request.param == "postgresql-partitioned":
+            partition(url)
+        yield url
+
+
+def partition(url: str) -> None:
+    """Let the store create its schema at ``url``, then convert it by docs/partitioning.sql."""
+
+    async def run() -> None:
+        store = PostgresStore(url)
+        await store.open()
+        await store.close()
+        conn = await asyncpg.connect(url)
+        try:
+            await conn.execute(PARTITIONING.read_text("utf-8"))
+        finally:
+            await conn.close()
+
+    with ThreadPoolExecutor(1) as thread:
+        thread.submit(asyncio.run, run()).result()
 
 
 @contextlib.contextmanager
@@ -367,6 +393,24 @@ async def test_event_ids_increase_in_commit_order_across_stores(store: Store, ot
     assert [e.id for e in logged] == sorted({e.id for e in returned})
     assert await store.last_event_id() == await other.last_event_id() == logged[-1].id
     assert await store.count() == 7
+
+
+async def test_maintenance_lock_is_granted_and_released(store: Store) -> None:
+    for _ in range(2):
+        async with store.maintenance_lock() as ours:
+            assert ours
+
+
+async def test_event_signals_follow_other_processes(store: Store, other: Store) -> None:
+    signals = store.event_signals()
+    if signals is None:  # the database has one writing process: its writes are all the events
+        assert other.event_signals() is None
+        return
+    async with contextlib.aclosing(signals):
+        await asyncio.wait_for(anext(signals), 5)
+        event = await other.write("urn:s", create(record("urn:s")))
+        await asyncio.wait_for(anext(signals), 5)
+        assert await store.events_after(event.id - 1, 10) == [event]
 
 
 async def test_delegations(store: Store) -> None:

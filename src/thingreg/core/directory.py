@@ -53,10 +53,20 @@ WHOLE_COLLECTION_LIMIT = 50_000
 class Directory:
     """Create, read, update, delete, list and search TDs; publish each committed change."""
 
-    def __init__(self, store: Store, bus: EventBus, *, max_query_length: int = 2048) -> None:
+    def __init__(
+        self,
+        store: Store,
+        bus: EventBus,
+        *,
+        max_query_length: int = 2048,
+        publish_writes: bool = True,
+    ) -> None:
         self.store = store
         self.bus = bus
         self.max_query_length = max_query_length
+        self.publish_writes = publish_writes
+        """``False`` when an :class:`~thingreg.core.events.EventRelay` feeds the bus from the
+        event log instead (other processes write too, and the bus must keep id order)."""
 
     # -- writes ----------------------------------------------------------------------------
 
@@ -135,7 +145,8 @@ class Directory:
 
     async def _write(self, thing_id: str, decide: Decide) -> Event:
         event = await self.store.write(thing_id, decide)
-        self.bus.publish(event)
+        if self.publish_writes:
+            self.bus.publish(event)
         log.debug("%s %s", event.type, thing_id, extra={"thing_id": thing_id})
         return event
 

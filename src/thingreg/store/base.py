@@ -10,7 +10,8 @@ whatever the backend, and every committed change has exactly one event.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
@@ -269,6 +270,23 @@ class Store(Protocol):
     async def stats(self, *, since: str, now: str, until: str, top: int) -> Stats:
         """The overview's figures (:class:`Stats`): at most ``top`` types and schemes,
         registrations from ``since``, expiries in ``[now, until)`` (RFC 3339 UTC strings)."""
+
+    # -- several processes on one database ----------------------------------------------------
+
+    def event_signals(self) -> AsyncGenerator[None, None] | None:
+        """Wake-ups for following the event log when other processes write to it too.
+
+        ``None`` when this process is the database's only writer (SQLite): the events its own
+        writes return are then every event there is. Otherwise an endless iterator that yields
+        once when it is ready (later commits will be signalled) and then whenever events may
+        have been committed by any process: read :meth:`events_after` on each. A wake-up may be
+        spurious and several commits may share one; none is lost, since the iterator also yields
+        after it reconnects and every few seconds whatever it heard.
+        """
+
+    def maintenance_lock(self) -> AbstractAsyncContextManager[bool]:
+        """Held for one round of shared maintenance (expiry purge, event trimming): enters with
+        ``True`` when this process may run it now, ``False`` when another one is running it."""
 
     # -- device credentials, challenges and signing keys --------------------------------------
 

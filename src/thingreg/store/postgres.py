@@ -13,9 +13,10 @@ and every other compared string use the "C" collation: code-point order, as in S
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import urllib.parse
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from typing import Any
 
 import asyncpg
@@ -36,6 +37,7 @@ from thingreg.store.postgres_credentials import CredentialTables
 from thingreg.store.postgres_enrollment import EnrollmentTables
 from thingreg.store.postgres_mqtt import MqttTables
 from thingreg.store.postgres_rows import SELECT_THING, Connection, thing_record
+from thingreg.store.postgres_shared import EVENT_POLL, Wakeups, channel_for, maintenance_lock
 from thingreg.store.postgres_stats import read_stats
 from thingreg.store.postgres_writer import Writer
 
@@ -99,18 +101,22 @@ def _redacted(url: str) -> str:
 async def _keep_session(connection: Connection) -> None:
     """Pool reset: nothing to undo, so save the round trip of asyncpg's ``RESET ALL`` query.
 
-    The store sets no session state (no ``SET``, ``LISTEN`` or session advisory locks); an open
-    transaction is still rolled back by the pool itself. Settings from the URL survive either way.
+    The store sets no session state on pooled connections (``LISTEN`` and the maintenance lock
+    have connections of their own); an open transaction is still rolled back by the pool
+    itself. Settings from the URL survive either way.
     """
 
 
 class PostgresStore(CredentialTables, EnrollmentTables, MqttTables):
     """PostgreSQL implementation of :class:`thingreg.store.base.Store`."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, event_poll: float = EVENT_POLL) -> None:
         super().__init__()
         self.url = url
+        self.event_poll = event_poll
         self._writer: Writer | None = None
+        self._schema = ""
+        self._wakeups = Wakeups()
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -129,7 +135,7 @@ class PostgresStore(CredentialTables, EnrollmentTables, MqttTables):
             await self._pool.close()
             self._pool = None
             raise
-        self._writer = Writer(self._pool)
+        self._writer = Writer(self._pool, channel_for(self._schema), self._wakeups.raise_all)
 
     async def _migrate(self) -> None:
         """Apply pending migrations in one transaction, one process at a time."""
@@ -140,6 +146,7 @@ class PostgresStore(CredentialTables, EnrollmentTables, MqttTables):
                     "no schema to create thingreg's tables in: the search_path names none that "
                     "exists (create it, or choose one with ?search_path=NAME in the URL)"
                 )
+            self._schema = schema
             # Transaction-level lock, keyed by schema: released by COMMIT whatever happens.
             await conn.execute(
                 "SELECT pg_advisory_xact_lock(hashtextextended('thingreg migrations ' || $1, 0))",
@@ -286,3 +293,11 @@ class PostgresStore(CredentialTables, EnrollmentTables, MqttTables):
         await self._db().execute(
             "DELETE FROM events WHERE id <= (SELECT max(id) FROM events) - $1", keep
         )
+
+    # -- several processes (postgres_shared.py) --------------------------------------------
+
+    def event_signals(self) -> AsyncGenerator[None, None]:
+        return self._wakeups.listen(self.url, self._schema, self.event_poll)
+
+    def maintenance_lock(self) -> contextlib.AbstractAsyncContextManager[bool]:
+        return maintenance_lock(self.url, self._schema)

@@ -24,7 +24,9 @@ this one committed: ids increase in commit order, and whoever reads event *n* ca
 every event before it, which replay after ``Last-Event-ID`` relies on. A sequence would not do:
 its numbers are handed out when asked for, and a transaction holding a smaller one may commit
 after a reader has seen a larger one and moved past it. Taking the lock last keeps the time it
-is held, and so the serial part of concurrent writers, to two statements and the commit.
+is held, and so the serial part of concurrent writers, to two statements and the commit. The
+statement that logs the events also sends ``NOTIFY`` on the schema's channel, delivered to the
+other processes at commit (``postgres_shared.py``).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -145,8 +148,12 @@ class Writer:
     It starts its task when made (by :meth:`PostgresStore.open`); :meth:`close` stops it.
     """
 
-    def __init__(self, pool: asyncpg.Pool[asyncpg.Record]) -> None:
+    def __init__(
+        self, pool: asyncpg.Pool[asyncpg.Record], channel: str, committed: Callable[[], None]
+    ) -> None:
         self._pool = pool
+        self._channel = channel
+        self._committed = committed
         self._queue: asyncio.Queue[_PendingWrite] = asyncio.Queue()
         self._task = asyncio.create_task(self._write_loop(), name="postgres-writer")
 
@@ -234,13 +241,17 @@ class Writer:
             )
             ids = list(range(last - len(changes) + 1, last + 1))
             await conn.execute(
-                "INSERT INTO events (id, type, thing_id, diff) "
-                "SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bytea[])",
+                "WITH logged AS (INSERT INTO events (id, type, thing_id, diff) "
+                "SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bytea[])) "
+                "SELECT pg_notify($5, $6)",
                 ids,
                 [change.type for change in changes],
                 [change.thing_id for change in changes],
                 [change.diff for change in changes],
+                self._channel,
+                str(last),
             )
+        self._committed()
         for item, change, event_id in zip(applied, changes, ids, strict=True):
             item.outcome = Event(event_id, change.type, change.thing_id, change.diff)
 
@@ -397,7 +408,7 @@ async def _apply_isolated(conn: Connection, item: _PendingWrite) -> None:
             else:
                 _check_storable(record)
                 if current is None:
-                    await conn.execute(_INSERT, *_columns(record))
+                    await _insert(conn, record)
                 else:
                     await conn.execute(_UPDATE, *_columns(record))
                 if current is None or current.aliases != record.aliases:
@@ -407,12 +418,12 @@ async def _apply_isolated(conn: Connection, item: _PendingWrite) -> None:
                     if len(bound) < len(mutation.credentials):
                         raise Conflict("this key is already bound to a thing")
                 things = 1 if current is None else 0
-        except asyncpg.UniqueViolationError as exc:
+        except _CreatedMeanwhile as exc:
             await conn.execute("ROLLBACK TO SAVEPOINT w")
-            if exc.constraint_name == "things_pkey" and attempt < _WRITE_ATTEMPTS:
+            if attempt < _WRITE_ATTEMPTS:
                 log.debug("%s was created meanwhile: write run again", item.thing_id)
                 continue
-            raise
+            raise exc.__cause__ or exc from None
         except Exception:
             await conn.execute("ROLLBACK TO SAVEPOINT w")
             raise
@@ -430,6 +441,20 @@ async def _bind_credentials(
         return set()
     columns = [[getattr(c, name) for c in credentials] for name in CREDENTIAL_FIELDS]
     return {(row[0], row[1]) for row in await conn.fetch(_BIND_CREDENTIALS, *columns)}
+
+
+class _CreatedMeanwhile(Exception):
+    """Another process inserted the thing between this write's read and its insert."""
+
+
+async def _insert(conn: Connection, record: ThingRecord) -> None:
+    """Insert a new thing's row. The id is the table's only unique key, so a unique violation
+    means the row exists now (checked by the statement, not the constraint's name: in a
+    partitioned table the name is that of a partition's index, docs/partitioning.sql)."""
+    try:
+        await conn.execute(_INSERT, *_columns(record))
+    except asyncpg.UniqueViolationError as exc:
+        raise _CreatedMeanwhile(record.id) from exc
 
 
 def _check_storable(record: ThingRecord) -> None:

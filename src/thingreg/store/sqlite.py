@@ -10,6 +10,7 @@ event loop's thread (they take microseconds); scans run on a small pool of reade
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import sqlite3
 import threading
@@ -487,6 +488,17 @@ class SQLiteStore(SQLiteCredentials, SQLiteEnrollment, SQLiteMqtt):
         conn = self._write_conn
         assert conn is not None
         conn.execute("DELETE FROM events WHERE id <= (SELECT max(id) FROM events) - ?", (keep,))
+
+    # -- one process -----------------------------------------------------------------------
+
+    def event_signals(self) -> None:
+        """A SQLite database has one writing process: the events of its writes are all."""
+        return None
+
+    @contextlib.asynccontextmanager
+    async def maintenance_lock(self) -> AsyncIterator[bool]:
+        """Always granted: the one process that writes the file is the one that maintains it."""
+        yield True
 
 
 def _own_scheme(record: ThingRecord) -> str | None:
