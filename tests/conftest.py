@@ -19,6 +19,10 @@ from tests.support import LiveServer, start_server, stop_server
 from thingreg.app import create_app
 from thingreg.config import Settings
 
+ADMIN_TOKEN = "test-admin-token"
+"""The administrator token (``THINGREG_API_TOKEN``) of every app and server the tests start."""
+ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+
 TEST_DB = "THINGREG_TEST_DB"
 """Set to a ``postgresql://`` URL to run the app's tests on PostgreSQL, a fresh schema each."""
 
@@ -26,7 +30,9 @@ TEST_DB = "THINGREG_TEST_DB"
 @pytest.fixture
 def settings(tmp_path: Path) -> Iterator[Settings]:
     with fresh_database() as url:
-        yield Settings(data_dir=tmp_path / "data", db=url, purge_interval=0.2)
+        yield Settings(
+            data_dir=tmp_path / "data", db=url, purge_interval=0.2, api_token=ADMIN_TOKEN
+        )
 
 
 @contextlib.contextmanager
@@ -74,7 +80,8 @@ def _run_sql(url: str, sql: str) -> None:
 
 @pytest.fixture
 async def client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    """An HTTP client talking to the app in-process, with its lifespan running."""
+    """An HTTP client talking to the app in-process, with its lifespan running; it sends the
+    administrator token unless a request sets its own ``Authorization``."""
     async with _client_for(settings) as http:
         yield http
 
@@ -88,7 +95,9 @@ class _LifespanClient:
         self.app = create_app(settings)
         self._lifespan = self.app.router.lifespan_context(self.app)
         self._http = httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=self.app), base_url="http://thingreg.test"
+            transport=httpx.ASGITransport(app=self.app),
+            base_url="http://thingreg.test",
+            headers=ADMIN if settings.api_token == ADMIN_TOKEN else None,
         )
 
     async def __aenter__(self) -> httpx.AsyncClient:

@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import gc
 import logging
+import os
 from collections.abc import AsyncIterator
 
 import httpx
@@ -23,6 +24,7 @@ from starlette.routing import Router
 
 from thingreg import __version__
 from thingreg.config import Settings
+from thingreg.core.access.keys import Gatekeeper
 from thingreg.core.auth.authenticator import Authenticator
 from thingreg.core.auth.credentials import Credentials
 from thingreg.core.auth.keyring import Keyring
@@ -31,15 +33,31 @@ from thingreg.core.errors import ThingregError
 from thingreg.core.events import EventBus
 from thingreg.core.federation import Federation, check_options
 from thingreg.core.ids.analysis import WARM_UP_IDENTIFIERS, analyse
-from thingreg.http import auth, credentials, delegations, events, resolve, search, things, wellknown
+from thingreg.http import (
+    access,
+    auth,
+    credentials,
+    delegations,
+    events,
+    owners,
+    resolve,
+    search,
+    things,
+    wellknown,
+)
 from thingreg.http.problems import http_error, thingreg_error, unexpected_error
 from thingreg.store import open_store
 from thingreg.store.base import Store
 
 log = logging.getLogger(__name__)
 
+ADMIN_KEY_FILE = "admin-key"
+"""Where the first start leaves the administrator key, in the data directory."""
+
 
 def create_app(settings: Settings) -> Starlette:
+    if settings.default_visibility not in ("owner", "public"):
+        raise ValueError("THINGREG_DEFAULT_VISIBILITY must be 'owner' or 'public'")
     check_options(
         settings.registry_name,
         settings.namespace_prefixes,
@@ -72,6 +90,7 @@ def create_app(settings: Settings) -> Starlette:
                 store,
                 EventBus(settings.sse_queue_size),
                 max_query_length=settings.max_query_length,
+                default_visibility="public" if settings.default_visibility == "public" else "owner",
             )
             app.state.directory = directory
             app.state.credentials = Credentials(store)
@@ -81,6 +100,18 @@ def create_app(settings: Settings) -> Starlette:
                 await store.close()
                 raise
             app.state.authenticator = authenticator
+            gatekeeper = Gatekeeper(
+                store,
+                admin_token=settings.api_token,
+                cache_ttl=settings.key_cache_ttl,
+                devices=authenticator.introspect,
+            )
+            app.state.gatekeeper = gatekeeper
+            try:
+                await _bootstrap(gatekeeper, settings)
+            except BaseException:
+                await store.close()
+                raise
             maintenance = asyncio.create_task(
                 _maintain(directory, authenticator, settings), name="maintenance"
             )
@@ -97,6 +128,8 @@ def create_app(settings: Settings) -> Starlette:
         routes=[
             *auth.routes,  # first: matched for every device authentication
             *credentials.routes,  # before things: /things/{id} would take .../credentials
+            *access.routes,  # the same for .../access
+            *owners.routes,
             *things.routes,
             *search.routes,
             *events.routes,
@@ -137,6 +170,21 @@ async def _authenticator(store: Store, settings: Settings) -> Authenticator:
         challenge_ttl=settings.challenge_ttl,
         token_ttl=settings.token_ttl,
     )
+
+
+async def _bootstrap(gatekeeper: Gatekeeper, settings: Settings) -> None:
+    """At the first start, make the ``admin`` owner and an admin key, and leave the key in
+    ``<data_dir>/admin-key`` (readable by the registry's user only) for the operator."""
+    token = await gatekeeper.bootstrap()
+    if token is None:
+        return
+    path = settings.data_dir / ADMIN_KEY_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w") as file:
+        file.write(token + "\n")
+    os.chmod(path, 0o600)
+    log.warning("first start: an administrator API key was written to %s", path)
 
 
 def _settle_heap() -> None:

@@ -45,6 +45,11 @@ EXPECTED_ROUTES = {
     "/auth/token": {"post"},
     "/auth/introspect": {"post"},
     "/.well-known/jwks.json": {"get"},
+    "/owners": {"get", "post"},
+    "/owners/{name}": {"get"},
+    "/owners/{name}/keys": {"get", "post"},
+    "/owners/{name}/keys/{keyId}": {"delete"},
+    "/things/{id}/access": {"get", "put"},
 }
 WRITES = {
     ("/things", "post"),
@@ -56,7 +61,16 @@ WRITES = {
     ("/things/{id}/credentials", "post"),
     ("/things/{id}/credentials/{credentialId}", "patch"),
     ("/things/{id}/credentials/{credentialId}", "delete"),
+    ("/owners", "get"),
+    ("/owners", "post"),
+    ("/owners/{name}", "get"),
+    ("/owners/{name}/keys", "get"),
+    ("/owners/{name}/keys", "post"),
+    ("/owners/{name}/keys/{keyId}", "delete"),
+    ("/things/{id}/access", "get"),
+    ("/things/{id}/access", "put"),
 }
+"""Operations that declare the bearer scheme: writes, and what only an owner may read."""
 AUTHENTICATES = {("/auth/token", "post")}
 """Operations whose 401 is a failed device authentication, not a missing API token."""
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}

@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from thingreg.cli import delegations, device, ids, keys, serve, validate
+from thingreg.cli import delegations, device, ids, keys, owners, serve, validate
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -20,6 +20,7 @@ def build_parser() -> argparse.ArgumentParser:
     delegations.register(commands)
     device.register(commands)
     keys.register(commands)
+    owners.register(commands)
     return parser
 
 

@@ -16,7 +16,7 @@ import copy
 
 from thingreg import __version__
 from thingreg.core.errors import PROBLEM_BASE
-from thingreg.http import openapi_auth
+from thingreg.http import openapi_access, openapi_auth
 from thingreg.http.openapi_builders import (
     NOT_ACCEPTABLE,
     TOO_LARGE,
@@ -70,6 +70,7 @@ def openapi_document(server_url: str = "/") -> dict[str, object]:
             {"name": "federation", "description": "Delegation of identifier prefixes to peers"},
             {"name": "service", "description": "Descriptions and health of the service"},
             *openapi_auth.TAGS,
+            *openapi_access.TAGS,
         ],
         "paths": _things_paths()
         | _search_paths()
@@ -77,16 +78,19 @@ def openapi_document(server_url: str = "/") -> dict[str, object]:
         | _identifier_paths()
         | _federation_paths()
         | _service_paths()
-        | openapi_auth.paths(),
+        | openapi_auth.paths()
+        | openapi_access.paths(),
         "components": {
-            "schemas": schemas() | openapi_auth.schemas(),
-            "parameters": parameters() | openapi_auth.parameters(),
+            "schemas": schemas() | openapi_auth.schemas() | openapi_access.schemas(),
+            "parameters": parameters() | openapi_auth.parameters() | openapi_access.parameters(),
             "securitySchemes": {
                 "bearerAuth": {
                     "type": "http",
                     "scheme": "bearer",
-                    "description": "The API token configured on the server. Only enforced, "
-                    "on writes, when a token is configured.",
+                    "description": "An owner's API key (thr_<id>_<secret>), the administrator "
+                    "token configured on the server, or a device token the registry issued. "
+                    "Every write needs one with the write scope; without one, reads see public "
+                    "things only.",
                 }
             },
         },

@@ -14,6 +14,8 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
+import orjson
+
 EventType = Literal["thing_created", "thing_updated", "thing_deleted"]
 EVENT_TYPES: tuple[EventType, ...] = ("thing_created", "thing_updated", "thing_deleted")
 
@@ -36,6 +38,36 @@ class Delegation:
     created: str = ""
 
 
+Visibility = Literal["public", "owner", "shared"]
+VISIBILITIES: tuple[Visibility, ...] = ("public", "owner", "shared")
+
+
+@dataclass(frozen=True, slots=True)
+class Access:
+    """Who a thing belongs to and who else may see it (``core/access.py`` applies it).
+
+    ``shared`` names the owners a ``shared`` thing is visible to; ``hidden`` the top-level TD
+    members anonymous clients do not see of a ``public`` thing.
+    """
+
+    owner: str = ""
+    visibility: Visibility = "owner"
+    shared: tuple[str, ...] = ()
+    hidden: tuple[str, ...] = ()
+
+    def to_json(self) -> bytes:
+        return orjson.dumps(
+            {"o": self.owner, "v": self.visibility, "s": self.shared, "h": self.hidden}
+        )
+
+    @staticmethod
+    def from_json(raw: str | bytes | None) -> Access:
+        if not raw:
+            return Access("", "public")
+        data = orjson.loads(raw)
+        return Access(data["o"], data["v"], tuple(data["s"]), tuple(data["h"]))
+
+
 @dataclass(frozen=True, slots=True)
 class ThingRecord:
     """One stored thing: its TD (JSON bytes, without ``registration``) and the indexed columns."""
@@ -51,6 +83,7 @@ class ThingRecord:
     anonymous: bool = False
     aliases: tuple[Alias, ...] = ()
     """Every canonical identifier of the thing, its own id included; unique registry-wide."""
+    access: Access = Access()
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +104,16 @@ class Event:
     type: EventType
     thing_id: str
     diff: bytes | None
+    access: Access = Access()
+    """The thing's access as of this change (before it, for a deletion): who may see it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Audience:
+    """Whose view a read takes: things visible to ``owner`` (``None``: anonymous, public
+    things only). A read without an audience sees everything (an administrator)."""
+
+    owner: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +122,8 @@ class ThingFilter:
 
     ``types`` matches a thing whose ``@type`` is, or contains, any of the given strings;
     ``texts`` matches a thing whose stored JSON body contains every one of the given strings;
-    ``schemes`` and ``aliases`` match things with an identifier of such a scheme or value.
+    ``schemes`` and ``aliases`` match things with an identifier of such a scheme or value;
+    ``audience`` keeps the things that audience may see (indexed: owner, visibility, shares).
     """
 
     ids: frozenset[str] | None = None
@@ -88,6 +132,7 @@ class ThingFilter:
     texts: frozenset[str] = frozenset()
     schemes: frozenset[str] | None = None
     aliases: frozenset[str] | None = None
+    audience: Audience | None = None
 
 
 # -- device credentials, challenges and signing keys ------------------------------------------
@@ -150,6 +195,34 @@ class SigningKey:
     """The public JWK (JSON text) as published at ``/.well-known/jwks.json``."""
     created: str
     retired: str | None = None
+
+
+# -- owners and their API keys ----------------------------------------------------------------
+
+Scope = Literal["read", "write", "admin"]
+SCOPES: tuple[Scope, ...] = ("read", "write", "admin")
+
+
+@dataclass(frozen=True, slots=True)
+class Owner:
+    """A tenant: things belong to owners, people and systems act for one with its API keys."""
+
+    name: str
+    created: str
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ApiKey:
+    """An owner's API key; only a digest of its secret is stored (``core/access.py``)."""
+
+    id: str
+    owner: str
+    secret_sha256: bytes
+    scopes: tuple[Scope, ...]
+    created: str
+    label: str = ""
+    revoked: str | None = None
 
 
 Decide = Callable[[ThingRecord | None], Mutation]
@@ -260,6 +333,29 @@ class Store(Protocol):
     async def delete_signing_keys(self, retired_before: str) -> int:
         """Forget keys retired before ``retired_before``; return how many."""
 
+    # -- owners and API keys ------------------------------------------------------------------
+
+    async def owners(self) -> list[Owner]:
+        """Every owner, by name."""
+
+    async def owner(self, name: str) -> Owner | None:
+        """The owner called ``name``, or ``None``."""
+
+    async def add_owner(self, owner: Owner) -> bool:
+        """Add an owner; ``False`` when one of that name exists."""
+
+    async def add_api_key(self, key: ApiKey) -> None:
+        """Store a new key; :class:`NotFound` when its owner does not exist."""
+
+    async def api_key(self, key_id: str) -> ApiKey | None:
+        """The key with this id (revoked or not), or ``None``."""
+
+    async def api_keys(self, owner: str) -> list[ApiKey]:
+        """The owner's keys, oldest first."""
+
+    async def revoke_api_key(self, owner: str, key_id: str, when: str) -> bool:
+        """Mark the owner's key revoked at ``when``; ``False`` when it has no such unrevoked key."""
+
 
 ChunkReader = Callable[[str | None, int, int], Awaitable[list[ThingRecord]]]
 """``read(after_id, size, offset)``: up to ``size`` things with ids above ``after_id``."""
@@ -284,6 +380,12 @@ async def keyset_chunks(
         yield rows
         if len(rows) < size:
             return
+
+
+def event_access(mutation: Mutation, current: ThingRecord | None) -> Access:
+    """The access an event carries: the new record's, or for a deletion the deleted one's."""
+    record = mutation.record or current
+    return Access() if record is None else record.access
 
 
 def settle(future: asyncio.Future[Event], outcome: Event | BaseException | None) -> None:

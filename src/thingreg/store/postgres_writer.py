@@ -39,7 +39,16 @@ import asyncpg
 import orjson
 
 from thingreg.core.errors import BadRequest, Conflict, StoreUnavailable
-from thingreg.store.base import Decide, Event, EventType, Mutation, ThingRecord, settle
+from thingreg.store.base import (
+    Access,
+    Decide,
+    Event,
+    EventType,
+    Mutation,
+    ThingRecord,
+    event_access,
+    settle,
+)
 from thingreg.store.postgres_rows import SELECT_THING, Connection, thing_record
 
 log = logging.getLogger(__name__)
@@ -47,13 +56,15 @@ log = logging.getLogger(__name__)
 # `doc` is NULL for a body with a \u0000 escape: jsonb cannot hold that character ($3 says so).
 _INSERT = (
     "INSERT INTO things (id, body, doc, title, types, created, modified, expires, ttl, "
-    "anonymous, aliases) VALUES ($1, $2, CASE WHEN $3 THEN convert_from($2, 'UTF8')::jsonb END, "
-    "$4, $5, $6, $7, $8, $9, $10, $11)"
+    "anonymous, aliases, owner, visibility, shared, hidden) "
+    "VALUES ($1, $2, CASE WHEN $3 THEN convert_from($2, 'UTF8')::jsonb END, "
+    "$4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
 )
 _UPDATE = (
     "UPDATE things SET body = $2, doc = CASE WHEN $3 THEN convert_from($2, 'UTF8')::jsonb END, "
     "title = $4, types = $5, created = $6, modified = $7, expires = $8, ttl = $9, "
-    "anonymous = $10, aliases = $11 WHERE id = $1"
+    "anonymous = $10, aliases = $11, owner = $12, visibility = $13, shared = $14, hidden = $15 "
+    "WHERE id = $1"
 )
 _DELETE = (
     "WITH gone_aliases AS (DELETE FROM aliases WHERE thing_id = $1), "
@@ -69,7 +80,7 @@ _CLAIM_ALIASES = (
 _CREATE = (
     f"WITH thing AS ({_INSERT}) "  # noqa: S608 (constant)
     "INSERT INTO aliases (alias, thing_id, scheme) "
-    "SELECT alias, $1, scheme FROM unnest($12::text[], $13::text[]) AS claimed (alias, scheme) "
+    "SELECT alias, $1, scheme FROM unnest($16::text[], $17::text[]) AS claimed (alias, scheme) "
     "ON CONFLICT (alias) DO NOTHING RETURNING alias"
 )
 _MAX_BATCH = 512
@@ -94,6 +105,7 @@ class _Applied:
     diff: bytes | None
     things: int
     """How the number of things changed: -1, 0 or +1."""
+    access: Access
 
 
 @dataclass
@@ -103,9 +115,17 @@ class _PendingWrite:
     future: asyncio.Future[Event]
     applied: _Applied | None = None
     outcome: Event | BaseException | None = field(default=None)
+    current: ThingRecord | None = None
+    """The record its ``decide`` was last called with."""
 
     def done(self, mutation: Mutation, things: int) -> None:
-        self.applied = _Applied(self.thing_id, mutation.event_type, mutation.diff, things)
+        self.applied = _Applied(
+            self.thing_id,
+            mutation.event_type,
+            mutation.diff,
+            things,
+            event_access(mutation, self.current),
+        )
 
 
 @dataclass
@@ -214,15 +234,16 @@ class Writer:
             )
             ids = list(range(last - len(changes) + 1, last + 1))
             await conn.execute(
-                "INSERT INTO events (id, type, thing_id, diff) "
-                "SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bytea[])",
+                "INSERT INTO events (id, type, thing_id, diff, access) SELECT * FROM "
+                "unnest($1::bigint[], $2::text[], $3::text[], $4::bytea[], $5::text[])",
                 ids,
                 [change.type for change in changes],
                 [change.thing_id for change in changes],
                 [change.diff for change in changes],
+                [change.access.to_json().decode() for change in changes],
             )
         for item, change, event_id in zip(applied, changes, ids, strict=True):
-            item.outcome = Event(event_id, change.type, change.thing_id, change.diff)
+            item.outcome = Event(event_id, change.type, change.thing_id, change.diff, change.access)
 
 
 class _Isolate(Exception):
@@ -270,6 +291,7 @@ def _plan_round(
             continue
         things.add(item.thing_id)
         current = records.get(item.thing_id)
+        item.current = current
         try:
             mutation = item.decide(current)
             if mutation.record is not None:
@@ -357,6 +379,7 @@ async def _apply_isolated(conn: Connection, item: _PendingWrite) -> None:
         try:
             row = await conn.fetchrow(SELECT_THING + " WHERE id = $1 FOR UPDATE", item.thing_id)
             current = None if row is None else thing_record(row)
+            item.current = current
             mutation = item.decide(current)
             record = mutation.record
             if record is None:
@@ -388,7 +411,14 @@ async def _apply_isolated(conn: Connection, item: _PendingWrite) -> None:
 
 def _check_storable(record: ThingRecord) -> None:
     """PostgreSQL text cannot hold U+0000; refuse such a record before it aborts the batch."""
-    texts = (record.id, record.title, *record.types, *(a.value for a in record.aliases))
+    texts = (
+        record.id,
+        record.title,
+        *record.types,
+        *(a.value for a in record.aliases),
+        *record.access.shared,
+        *record.access.hidden,
+    )
     if any("\x00" in text for text in texts):
         raise BadRequest(
             "the database cannot store the character U+0000 in an id, title, @type or identifier"
@@ -409,6 +439,10 @@ def _columns(record: ThingRecord) -> tuple[Any, ...]:
         record.ttl,
         record.anonymous,
         orjson.dumps([(a.value, a.scheme) for a in record.aliases]).decode(),
+        record.access.owner,
+        record.access.visibility,
+        list(record.access.shared),
+        list(record.access.hidden),
     )
 
 

@@ -23,6 +23,7 @@ import orjson
 
 from thingreg.core.errors import Conflict
 from thingreg.store.base import (
+    Access,
     Decide,
     Delegation,
     Event,
@@ -30,11 +31,13 @@ from thingreg.store.base import (
     Mutation,
     ThingFilter,
     ThingRecord,
+    event_access,
     keyset_chunks,
     settle,
 )
 from thingreg.store.migrations import pending
-from thingreg.store.sqlite_credentials import GroupedWrite, SQLiteCredentials
+from thingreg.store.sqlite_credentials import GroupedWrite
+from thingreg.store.sqlite_owners import SQLiteOwners
 from thingreg.store.sqlite_rows import SELECT_THINGS, thing_record
 
 log = logging.getLogger(__name__)
@@ -91,6 +94,15 @@ def _where(where: ThingFilter | None) -> tuple[str, list[Any]]:
                 f"({','.join('?' * len(values))}))"
             )
             params.extend(sorted(values))
+    if where.audience is not None:
+        if where.audience.owner is None:
+            clauses.append("visibility = 'public'")
+        else:
+            clauses.append(
+                "(visibility = 'public' OR owner = ? OR "
+                "id IN (SELECT thing_id FROM thing_shares WHERE owner = ?))"
+            )
+            params.extend((where.audience.owner, where.audience.owner))
     return " AND ".join(clauses), params
 
 
@@ -102,7 +114,7 @@ class _PendingWrite:
     outcome: Event | BaseException | None = field(default=None)
 
 
-class SQLiteStore(SQLiteCredentials):
+class SQLiteStore(SQLiteOwners):
     """SQLite implementation of :class:`thingreg.store.base.Store`."""
 
     def __init__(self, path: Path) -> None:
@@ -292,12 +304,13 @@ class SQLiteStore(SQLiteCredentials):
         rows = (
             self._loop_conn()
             .execute(
-                "SELECT id, type, thing_id, diff FROM events WHERE id > ? ORDER BY id LIMIT ?",
+                "SELECT id, type, thing_id, diff, access FROM events WHERE id > ? "
+                "ORDER BY id LIMIT ?",
                 (event_id, limit),
             )
             .fetchall()
         )
-        return [Event(row[0], row[1], row[2], row[3]) for row in rows]
+        return [Event(row[0], row[1], row[2], row[3], Access.from_json(row[4])) for row in rows]
 
     async def last_event_id(self) -> int:
         row = self._loop_conn().execute("SELECT max(id) FROM events").fetchone()
@@ -359,7 +372,8 @@ class SQLiteStore(SQLiteCredentials):
                 self._delete(conn, current)
         else:
             self._upsert(conn, mutation.record, current)
-        return self._log_event(conn, mutation.event_type, thing_id, mutation)
+        access = event_access(mutation, current)
+        return self._log_event(conn, mutation.event_type, thing_id, mutation, access)
 
     @staticmethod
     def _upsert(conn: sqlite3.Connection, record: ThingRecord, current: ThingRecord | None) -> None:
@@ -374,19 +388,25 @@ class SQLiteStore(SQLiteCredentials):
             record.ttl,
             int(record.anonymous),
             orjson.dumps([(a.value, a.scheme) for a in record.aliases]).decode(),
+            record.access.owner,
+            record.access.visibility,
+            orjson.dumps(record.access.shared).decode(),
+            orjson.dumps(record.access.hidden).decode(),
             record.id,
         )
         if exists:
             conn.execute(
                 "UPDATE things SET body = ?, title = ?, types = ?, created = ?, modified = ?, "
-                "expires = ?, ttl = ?, anonymous = ?, aliases = ? WHERE id = ?",
+                "expires = ?, ttl = ?, anonymous = ?, aliases = ?, owner = ?, visibility = ?, "
+                "shared = ?, hidden = ? WHERE id = ?",
                 values,
             )
             conn.execute("DELETE FROM thing_types WHERE thing_id = ?", (record.id,))
         else:
             conn.execute(
                 "INSERT INTO things (body, title, types, created, modified, expires, ttl, "
-                "anonymous, aliases, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "anonymous, aliases, owner, visibility, shared, hidden, id) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 values,
             )
             conn.execute(
@@ -398,6 +418,13 @@ class SQLiteStore(SQLiteCredentials):
         )
         if current is not None:
             _forget_aliases(conn, current)
+        if _readers(current) != _readers(record):
+            if current is not None:
+                _forget_shares(conn, current)
+            conn.executemany(
+                "INSERT INTO thing_shares (owner, thing_id) VALUES (?, ?)",
+                [(owner, record.id) for owner in _readers(record)],
+            )
         for alias in record.aliases:
             try:
                 conn.execute(
@@ -415,20 +442,25 @@ class SQLiteStore(SQLiteCredentials):
         conn.execute("DELETE FROM things WHERE id = ?", (thing_id,))
         conn.execute("DELETE FROM thing_types WHERE thing_id = ?", (thing_id,))
         _forget_aliases(conn, current)
+        _forget_shares(conn, current)
         conn.execute("DELETE FROM credentials WHERE thing_id = ?", (thing_id,))
         conn.execute("UPDATE counters SET value = value - 1 WHERE name = 'things'")
         conn.execute("UPDATE counters SET value = value + 1 WHERE name = 'version'")
 
     @staticmethod
     def _log_event(
-        conn: sqlite3.Connection, event_type: EventType, thing_id: str, mutation: Mutation
+        conn: sqlite3.Connection,
+        event_type: EventType,
+        thing_id: str,
+        mutation: Mutation,
+        access: Access,
     ) -> Event:
         cursor = conn.execute(
-            "INSERT INTO events (type, thing_id, diff) VALUES (?, ?, ?)",
-            (event_type, thing_id, mutation.diff),
+            "INSERT INTO events (type, thing_id, diff, access) VALUES (?, ?, ?, ?)",
+            (event_type, thing_id, mutation.diff, access.to_json()),
         )
         assert cursor.lastrowid is not None
-        return Event(cursor.lastrowid, event_type, thing_id, mutation.diff)
+        return Event(cursor.lastrowid, event_type, thing_id, mutation.diff, access)
 
     async def expired_ids(self, now: str, limit: int) -> list[str]:
         loop = asyncio.get_running_loop()
@@ -450,6 +482,20 @@ class SQLiteStore(SQLiteCredentials):
         conn = self._write_conn
         assert conn is not None
         conn.execute("DELETE FROM events WHERE id <= (SELECT max(id) FROM events) - ?", (keep,))
+
+
+def _readers(record: ThingRecord | None) -> tuple[str, ...]:
+    """The owners a record is shared with, as the ``thing_shares`` table holds them."""
+    if record is None or record.access.visibility != "shared":
+        return ()
+    return record.access.shared
+
+
+def _forget_shares(conn: sqlite3.Connection, record: ThingRecord) -> None:
+    conn.executemany(
+        "DELETE FROM thing_shares WHERE owner = ? AND thing_id = ?",
+        [(owner, record.id) for owner in _readers(record)],
+    )
 
 
 def _forget_aliases(conn: sqlite3.Connection, record: ThingRecord) -> None:

@@ -1,0 +1,90 @@
+"""Owners (tenants) and their API keys in PostgreSQL.
+
+The part of :class:`thingreg.store.postgres.PostgresStore` that serves ``core/access.py``: each
+change is one statement (or one short transaction) on a pooled connection.
+"""
+
+from __future__ import annotations
+
+import asyncpg
+import orjson
+
+from thingreg.core.errors import NotFound
+from thingreg.store.base import ApiKey, Owner
+from thingreg.store.postgres_credentials import CredentialTables
+from thingreg.store.postgres_rows import Row
+
+_SELECT_KEY = "SELECT id, owner, secret_sha256, scopes, created, label, revoked FROM api_keys"
+
+
+def _key(row: Row) -> ApiKey:
+    return ApiKey(
+        id=row[0],
+        owner=row[1],
+        secret_sha256=bytes(row[2]),
+        scopes=tuple(orjson.loads(row[3])),
+        created=row[4],
+        label=row[5],
+        revoked=row[6],
+    )
+
+
+class OwnerTables(CredentialTables):
+    """Owners and API keys over the store's pool."""
+
+    async def owners(self) -> list[Owner]:
+        rows = await self._db().fetch("SELECT name, created, note FROM owners ORDER BY name")
+        return [Owner(*row) for row in rows]
+
+    async def owner(self, name: str) -> Owner | None:
+        if "\x00" in name:
+            return None
+        row = await self._db().fetchrow(
+            "SELECT name, created, note FROM owners WHERE name = $1", name
+        )
+        return None if row is None else Owner(*row)
+
+    async def add_owner(self, owner: Owner) -> bool:
+        added = await self._db().fetchval(
+            "INSERT INTO owners (name, created, note) VALUES ($1, $2, $3) "
+            "ON CONFLICT (name) DO NOTHING RETURNING true",
+            owner.name,
+            owner.created,
+            owner.note,
+        )
+        return bool(added)
+
+    async def add_api_key(self, key: ApiKey) -> None:
+        try:
+            await self._db().execute(
+                "INSERT INTO api_keys (id, owner, secret_sha256, scopes, created, label, revoked) "
+                "VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                key.id,
+                key.owner,
+                key.secret_sha256,
+                orjson.dumps(key.scopes).decode(),
+                key.created,
+                key.label,
+                key.revoked,
+            )
+        except asyncpg.ForeignKeyViolationError:
+            raise NotFound(f"no owner called {key.owner!r}") from None
+
+    async def api_key(self, key_id: str) -> ApiKey | None:
+        if "\x00" in key_id:
+            return None
+        row = await self._db().fetchrow(_SELECT_KEY + " WHERE id = $1", key_id)
+        return None if row is None else _key(row)
+
+    async def api_keys(self, owner: str) -> list[ApiKey]:
+        rows = await self._db().fetch(_SELECT_KEY + " WHERE owner = $1 ORDER BY created, id", owner)
+        return [_key(row) for row in rows]
+
+    async def revoke_api_key(self, owner: str, key_id: str, when: str) -> bool:
+        status = await self._db().execute(
+            "UPDATE api_keys SET revoked = $1 WHERE id = $2 AND owner = $3 AND revoked IS NULL",
+            when,
+            key_id,
+            owner,
+        )
+        return status != "UPDATE 0"
