@@ -35,6 +35,7 @@ from thingreg.core.federation import Federation, check_options
 from thingreg.core.ids.analysis import WARM_UP_IDENTIFIERS, analyse
 from thingreg.http import (
     access,
+    audit,
     auth,
     credentials,
     delegations,
@@ -130,6 +131,7 @@ def create_app(settings: Settings) -> Starlette:
             *credentials.routes,  # before things: /things/{id} would take .../credentials
             *access.routes,  # the same for .../access
             *owners.routes,
+            *audit.routes,
             *things.routes,
             *search.routes,
             *events.routes,

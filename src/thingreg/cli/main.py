@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from thingreg.cli import delegations, device, ids, keys, owners, serve, validate
+from thingreg.cli import audit, delegations, device, ids, keys, owners, serve, validate
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -21,6 +21,7 @@ def build_parser() -> argparse.ArgumentParser:
     device.register(commands)
     keys.register(commands)
     owners.register(commands)
+    audit.register(commands)
     return parser
 
 

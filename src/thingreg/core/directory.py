@@ -106,7 +106,7 @@ class Directory:
 
         def decide(current: ThingRecord | None) -> Mutation:
             check_replace(principal, current, thing_id)
-            return _store_mutation(current, _settle(prepared, current))
+            return _store_mutation(current, _settle(prepared, current), principal)
 
         event = await self._write(thing_id, decide)
         return event.type == "thing_created"
@@ -128,7 +128,7 @@ class Directory:
 
         def decide(current: ThingRecord | None) -> Mutation:
             check_replace(principal, current, thing_id)
-            return _store_mutation(current, _settle(prepared, current))
+            return _store_mutation(current, _settle(prepared, current), principal)
 
         await self._write(thing_id, decide)
         return thing_id
@@ -157,7 +157,7 @@ class Directory:
             assert current is not None
             merged = apply_merge_patch(enriched(current), patch)
             prepared = _prepare(thing_id, merged, access=current.access)
-            return _store_mutation(current, _settle(prepared, current))
+            return _store_mutation(current, _settle(prepared, current), principal)
 
         await self._write(thing_id, decide)
 
@@ -167,7 +167,7 @@ class Directory:
 
         def decide(current: ThingRecord | None) -> Mutation:
             check_change(principal, current, thing_id)
-            return Mutation(record=None, event_type="thing_deleted")
+            return Mutation(record=None, event_type="thing_deleted", actor=principal.name)
 
         await self._write(thing_id, decide)
 
@@ -193,7 +193,8 @@ class Directory:
                 raise BadRequest("the owner of a thing changes by a transfer, not here")
             access = Access(current.access.owner, visibility, shared, hidden)
             record = replace(current, access=access, modified=format_time(now_utc()))
-            return Mutation(record, "thing_updated", orjson.dumps({"id": thing_id}))
+            diff = orjson.dumps({"id": thing_id})
+            return Mutation(record, "thing_updated", diff, principal.name, "access_changed")
 
         event = await self._write(thing_id, decide)
         return event.access
@@ -428,13 +429,15 @@ def _settle(prepared: ThingRecord, current: ThingRecord | None) -> ThingRecord:
     )
 
 
-def _store_mutation(current: ThingRecord | None, record: ThingRecord) -> Mutation:
+def _store_mutation(
+    current: ThingRecord | None, record: ThingRecord, principal: Principal
+) -> Mutation:
     """The mutation and its event: full TD for a creation, merge patch (with id) for an update."""
     if current is None:
-        return Mutation(record, "thing_created", render(record))
+        return Mutation(record, "thing_created", render(record), principal.name)
     diff = create_merge_patch(enriched(current), enriched(record))
     diff["id"] = record.id
-    return Mutation(record, "thing_updated", orjson.dumps(diff))
+    return Mutation(record, "thing_updated", orjson.dumps(diff), principal.name)
 
 
 class _Renewed(Exception):
@@ -445,6 +448,6 @@ def _expire_if_due(now: str) -> Decide:
     def decide(current: ThingRecord | None) -> Mutation:
         if current is None or current.expires is None or current.expires >= now:
             raise _Renewed
-        return Mutation(record=None, event_type="thing_deleted")
+        return Mutation(record=None, event_type="thing_deleted", actor="system (expiry)")
 
     return decide

@@ -49,12 +49,13 @@ async def list_owners(request: Request) -> Response:
 
 
 async def add_owner(request: Request) -> Response:
-    check_admin(await principal_of(request))
+    principal = await principal_of(request)
+    check_admin(principal)
     body = await _body(request)
     note = body.get("note", "")
     if not isinstance(note, str) or len(note) > 500:
         raise BadRequest("note must be a string of at most 500 characters")
-    owner = await gatekeeper_of(request).add_owner(body.get("name"), note)
+    owner = await gatekeeper_of(request).add_owner(body.get("name"), note, actor=principal.name)
     return _json(describe_owner(owner), 201, {"Location": f"/owners/{owner.name}"})
 
 
@@ -84,15 +85,20 @@ async def create_key(request: Request) -> Response:
         raise BadRequest("only an administrator may create a key with the admin scope")
     gatekeeper = gatekeeper_of(request)
     await gatekeeper.owner(name)
-    key, token = await gatekeeper.create_key(name, scopes, body.get("label", ""))
+    key, token = await gatekeeper.create_key(
+        name, scopes, body.get("label", ""), actor=principal.name
+    )
     location = f"/owners/{name}/keys/{key.id}"
     return _json({**describe_key(key), "token": token}, 201, {"Location": location})
 
 
 async def revoke_key(request: Request) -> Response:
     name = request.path_params["name"]
-    check_owner_or_admin(await principal_of(request), name, "write")
-    await gatekeeper_of(request).revoke_key(name, request.path_params["key_id"])
+    principal = await principal_of(request)
+    check_owner_or_admin(principal, name, "write")
+    await gatekeeper_of(request).revoke_key(
+        name, request.path_params["key_id"], actor=principal.name
+    )
     return Response(status_code=204, headers={"Content-Type": "application/x-empty"})
 
 

@@ -10,8 +10,10 @@ whatever the backend, and every committed change has exactly one event.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Literal, Protocol
 
 import orjson
@@ -94,6 +96,68 @@ class Mutation:
     event_type: EventType
     diff: bytes | None = None
     """The event's extra payload for ``diff=true`` subscribers (full TD or merge patch)."""
+    actor: str = "system"
+    """Who made the change, for the audit log."""
+    action: str = ""
+    """The audit log's name for the change; empty means the event type."""
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    """One entry of the hash-chained audit log (``core/audit.py``)."""
+
+    seq: int
+    at: str
+    actor: str
+    action: str
+    subject: str
+    owner: str
+    digest: str
+    prev: str = ""
+    hash: str = ""
+
+
+def owner_audit(owner: Owner, actor: str) -> AuditEntry:
+    state = f"{owner.name}\n{owner.created}\n{owner.note}".encode()
+    return AuditEntry(
+        0,
+        audit_stamp(),
+        actor,
+        "owner_added",
+        owner.name,
+        owner.name,
+        hashlib.sha256(state).hexdigest(),
+    )
+
+
+def key_audit(key: ApiKey, action: str, actor: str) -> AuditEntry:
+    """The entry of a key's creation or revocation; the digest covers the stored secret digest."""
+    state = f"{key.id}\n{key.owner}\n{','.join(key.scopes)}\n{key.revoked or ''}".encode()
+    digest = hashlib.sha256(state + key.secret_sha256).hexdigest()
+    return AuditEntry(0, audit_stamp(), actor, action, key.id, key.owner, digest)
+
+
+def audit_stamp() -> str:
+    now = datetime.now(UTC)
+    return now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"
+
+
+def thing_audit(
+    mutation: Mutation, thing_id: str, current: ThingRecord | None, at: str
+) -> AuditEntry:
+    """The audit entry of a thing's change, before it is numbered and chained: the digest is
+    of the stored description and access (of nothing, for a deletion)."""
+    record = mutation.record
+    state = b"" if record is None else record.body + b"\n" + record.access.to_json()
+    return AuditEntry(
+        0,
+        at,
+        mutation.actor,
+        mutation.action or mutation.event_type,
+        thing_id,
+        event_access(mutation, current).owner,
+        hashlib.sha256(state).hexdigest(),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -341,10 +405,10 @@ class Store(Protocol):
     async def owner(self, name: str) -> Owner | None:
         """The owner called ``name``, or ``None``."""
 
-    async def add_owner(self, owner: Owner) -> bool:
+    async def add_owner(self, owner: Owner, actor: str) -> bool:
         """Add an owner; ``False`` when one of that name exists."""
 
-    async def add_api_key(self, key: ApiKey) -> None:
+    async def add_api_key(self, key: ApiKey, actor: str) -> None:
         """Store a new key; :class:`NotFound` when its owner does not exist."""
 
     async def api_key(self, key_id: str) -> ApiKey | None:
@@ -353,8 +417,19 @@ class Store(Protocol):
     async def api_keys(self, owner: str) -> list[ApiKey]:
         """The owner's keys, oldest first."""
 
-    async def revoke_api_key(self, owner: str, key_id: str, when: str) -> bool:
+    async def revoke_api_key(self, owner: str, key_id: str, when: str, actor: str) -> bool:
         """Mark the owner's key revoked at ``when``; ``False`` when it has no such unrevoked key."""
+
+    # -- the audit log -------------------------------------------------------------------------
+
+    async def audit_entries(
+        self, *, after: int = 0, limit: int | None = None, owner: str | None = None
+    ) -> list[AuditEntry]:
+        """Entries with a sequence number above ``after``, oldest first (those concerning
+        ``owner`` only, when given)."""
+
+    async def audit_head(self) -> tuple[int, str]:
+        """The sequence number and hash of the newest entry, as the head row records them."""
 
 
 ChunkReader = Callable[[str | None, int, int], Awaitable[list[ThingRecord]]]

@@ -10,9 +10,10 @@ import asyncpg
 import orjson
 
 from thingreg.core.errors import NotFound
-from thingreg.store.base import ApiKey, Owner
+from thingreg.store.base import ApiKey, AuditEntry, Owner, key_audit, owner_audit
+from thingreg.store.postgres_audit import SELECT_AUDIT, append_audit, audit_entry
 from thingreg.store.postgres_credentials import CredentialTables
-from thingreg.store.postgres_rows import Row
+from thingreg.store.postgres_rows import Connection, Row
 
 _SELECT_KEY = "SELECT id, owner, secret_sha256, scopes, created, label, revoked FROM api_keys"
 
@@ -44,31 +45,40 @@ class OwnerTables(CredentialTables):
         )
         return None if row is None else Owner(*row)
 
-    async def add_owner(self, owner: Owner) -> bool:
-        added = await self._db().fetchval(
-            "INSERT INTO owners (name, created, note) VALUES ($1, $2, $3) "
-            "ON CONFLICT (name) DO NOTHING RETURNING true",
-            owner.name,
-            owner.created,
-            owner.note,
-        )
+    async def add_owner(self, owner: Owner, actor: str) -> bool:
+        async with self._db().acquire() as conn, conn.transaction():
+            added = await conn.fetchval(
+                "INSERT INTO owners (name, created, note) VALUES ($1, $2, $3) "
+                "ON CONFLICT (name) DO NOTHING RETURNING true",
+                owner.name,
+                owner.created,
+                owner.note,
+            )
+            if added:
+                await append_audit(conn, [owner_audit(owner, actor)])
         return bool(added)
 
-    async def add_api_key(self, key: ApiKey) -> None:
+    async def add_api_key(self, key: ApiKey, actor: str) -> None:
         try:
-            await self._db().execute(
-                "INSERT INTO api_keys (id, owner, secret_sha256, scopes, created, label, revoked) "
-                "VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                key.id,
-                key.owner,
-                key.secret_sha256,
-                orjson.dumps(key.scopes).decode(),
-                key.created,
-                key.label,
-                key.revoked,
-            )
+            async with self._db().acquire() as conn, conn.transaction():
+                await self._insert_key(conn, key)
+                await append_audit(conn, [key_audit(key, "key_created", actor)])
         except asyncpg.ForeignKeyViolationError:
             raise NotFound(f"no owner called {key.owner!r}") from None
+
+    @staticmethod
+    async def _insert_key(conn: Connection, key: ApiKey) -> None:
+        await conn.execute(
+            "INSERT INTO api_keys (id, owner, secret_sha256, scopes, created, label, revoked) "
+            "VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            key.id,
+            key.owner,
+            key.secret_sha256,
+            orjson.dumps(key.scopes).decode(),
+            key.created,
+            key.label,
+            key.revoked,
+        )
 
     async def api_key(self, key_id: str) -> ApiKey | None:
         if "\x00" in key_id:
@@ -80,11 +90,38 @@ class OwnerTables(CredentialTables):
         rows = await self._db().fetch(_SELECT_KEY + " WHERE owner = $1 ORDER BY created, id", owner)
         return [_key(row) for row in rows]
 
-    async def revoke_api_key(self, owner: str, key_id: str, when: str) -> bool:
-        status = await self._db().execute(
-            "UPDATE api_keys SET revoked = $1 WHERE id = $2 AND owner = $3 AND revoked IS NULL",
-            when,
-            key_id,
-            owner,
-        )
-        return status != "UPDATE 0"
+    async def revoke_api_key(self, owner: str, key_id: str, when: str, actor: str) -> bool:
+        async with self._db().acquire() as conn, conn.transaction():
+            row = await conn.fetchrow(
+                "UPDATE api_keys SET revoked = $1 WHERE id = $2 AND owner = $3 "
+                "AND revoked IS NULL RETURNING id, owner, secret_sha256, scopes, created, label, "
+                "revoked",
+                when,
+                key_id,
+                owner,
+            )
+            if row is None:
+                return False
+            await append_audit(conn, [key_audit(_key(row), "key_revoked", actor)])
+        return True
+
+    # -- the audit log ---------------------------------------------------------------------
+
+    async def audit_entries(
+        self, *, after: int = 0, limit: int | None = None, owner: str | None = None
+    ) -> list[AuditEntry]:
+        params: list[object] = [after]
+        sql = SELECT_AUDIT + " WHERE seq > $1"
+        if owner is not None:
+            params.append(owner)
+            sql += " AND owner = $2"
+        sql += " ORDER BY seq"
+        if limit is not None:
+            params.append(limit)
+            sql += f" LIMIT ${len(params)}"
+        return [audit_entry(row) for row in await self._db().fetch(sql, *params)]
+
+    async def audit_head(self) -> tuple[int, str]:
+        row = await self._db().fetchrow("SELECT seq, hash FROM audit_head")
+        assert row is not None
+        return int(row[0]), str(row[1])

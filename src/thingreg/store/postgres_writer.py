@@ -41,14 +41,18 @@ import orjson
 from thingreg.core.errors import BadRequest, Conflict, StoreUnavailable
 from thingreg.store.base import (
     Access,
+    AuditEntry,
     Decide,
     Event,
     EventType,
     Mutation,
     ThingRecord,
+    audit_stamp,
     event_access,
     settle,
+    thing_audit,
 )
+from thingreg.store.postgres_audit import append_audit
 from thingreg.store.postgres_rows import SELECT_THING, Connection, thing_record
 
 log = logging.getLogger(__name__)
@@ -106,6 +110,7 @@ class _Applied:
     things: int
     """How the number of things changed: -1, 0 or +1."""
     access: Access
+    audit: AuditEntry
 
 
 @dataclass
@@ -125,6 +130,7 @@ class _PendingWrite:
             mutation.diff,
             things,
             event_access(mutation, self.current),
+            thing_audit(mutation, self.thing_id, self.current, audit_stamp()),
         )
 
 
@@ -242,6 +248,7 @@ class Writer:
                 [change.diff for change in changes],
                 [change.access.to_json().decode() for change in changes],
             )
+            await append_audit(conn, [change.audit for change in changes])
         for item, change, event_id in zip(applied, changes, ids, strict=True):
             item.outcome = Event(event_id, change.type, change.thing_id, change.diff, change.access)
 

@@ -31,11 +31,14 @@ from thingreg.store.base import (
     Mutation,
     ThingFilter,
     ThingRecord,
+    audit_stamp,
     event_access,
     keyset_chunks,
     settle,
+    thing_audit,
 )
 from thingreg.store.migrations import pending
+from thingreg.store.sqlite_audit import append_audit
 from thingreg.store.sqlite_credentials import GroupedWrite
 from thingreg.store.sqlite_owners import SQLiteOwners
 from thingreg.store.sqlite_rows import SELECT_THINGS, thing_record
@@ -373,6 +376,7 @@ class SQLiteStore(SQLiteOwners):
         else:
             self._upsert(conn, mutation.record, current)
         access = event_access(mutation, current)
+        append_audit(conn, [thing_audit(mutation, thing_id, current, audit_stamp())])
         return self._log_event(conn, mutation.event_type, thing_id, mutation, access)
 
     @staticmethod

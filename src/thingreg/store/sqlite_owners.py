@@ -13,7 +13,8 @@ from typing import Any
 import orjson
 
 from thingreg.core.errors import NotFound
-from thingreg.store.base import ApiKey, Owner
+from thingreg.store.base import ApiKey, AuditEntry, Owner, key_audit, owner_audit
+from thingreg.store.sqlite_audit import append_audit, read_audit, read_head
 from thingreg.store.sqlite_credentials import SQLiteCredentials
 
 _SELECT_KEY = "SELECT id, owner, secret_sha256, scopes, created, label, revoked FROM api_keys"
@@ -32,7 +33,15 @@ def _key(row: tuple[Any, ...]) -> ApiKey:
 
 
 class SQLiteOwners(SQLiteCredentials):
-    """Owner and API key methods of the SQLite store."""
+    """Owner and API key methods of the SQLite store, and reading the audit log."""
+
+    async def audit_entries(
+        self, *, after: int = 0, limit: int | None = None, owner: str | None = None
+    ) -> list[AuditEntry]:
+        return read_audit(self._loop_conn(), after, limit, owner)
+
+    async def audit_head(self) -> tuple[int, str]:
+        return read_head(self._loop_conn())
 
     async def owners(self) -> list[Owner]:
         rows = self._loop_conn().execute("SELECT name, created, note FROM owners ORDER BY name")
@@ -46,18 +55,20 @@ class SQLiteOwners(SQLiteCredentials):
         )
         return None if row is None else Owner(*row)
 
-    async def add_owner(self, owner: Owner) -> bool:
+    async def add_owner(self, owner: Owner, actor: str) -> bool:
         def add(conn: sqlite3.Connection) -> bool:
             cursor = conn.execute(
                 "INSERT INTO owners (name, created, note) VALUES (?, ?, ?) "
                 "ON CONFLICT (name) DO NOTHING",
                 (owner.name, owner.created, owner.note),
             )
+            if cursor.rowcount > 0:
+                append_audit(conn, [owner_audit(owner, actor)])
             return cursor.rowcount > 0
 
         return await self._write_now(add)
 
-    async def add_api_key(self, key: ApiKey) -> None:
+    async def add_api_key(self, key: ApiKey, actor: str) -> None:
         def add(conn: sqlite3.Connection) -> None:
             if conn.execute("SELECT 1 FROM owners WHERE name = ?", (key.owner,)).fetchone() is None:
                 raise NotFound(f"no owner called {key.owner!r}")
@@ -74,6 +85,7 @@ class SQLiteOwners(SQLiteCredentials):
                     key.revoked,
                 ),
             )
+            append_audit(conn, [key_audit(key, "key_created", actor)])
 
         await self._write_now(add)
 
@@ -87,12 +99,15 @@ class SQLiteOwners(SQLiteCredentials):
         )
         return [_key(row) for row in rows]
 
-    async def revoke_api_key(self, owner: str, key_id: str, when: str) -> bool:
+    async def revoke_api_key(self, owner: str, key_id: str, when: str, actor: str) -> bool:
         def revoke(conn: sqlite3.Connection) -> bool:
             cursor = conn.execute(
                 "UPDATE api_keys SET revoked = ? WHERE id = ? AND owner = ? AND revoked IS NULL",
                 (when, key_id, owner),
             )
+            if cursor.rowcount > 0:
+                row = conn.execute(_SELECT_KEY + " WHERE id = ?", (key_id,)).fetchone()
+                append_audit(conn, [key_audit(_key(row), "key_revoked", actor)])
             return cursor.rowcount > 0
 
         return await self._write_now(revoke)

@@ -32,6 +32,9 @@ log = logging.getLogger(__name__)
 KEY_PREFIX = "thr_"
 ADMIN_OWNER = "admin"
 """The owner the bootstrap key and ``THINGREG_API_TOKEN`` act for."""
+CLI = "operator (thingreg CLI)"
+"""The audit log's name for changes made on the database directly."""
+BOOTSTRAP = "system (first start)"
 _TOKEN = re.compile(r"thr_([0-9a-f]{16})_([A-Za-z0-9_-]{43})")
 _OWNER_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,62}")
 _CACHE_LIMIT = 10_000
@@ -139,9 +142,9 @@ class Gatekeeper:
 
     # -- owners and keys -------------------------------------------------------------------
 
-    async def add_owner(self, name: Any, note: str = "") -> Owner:
+    async def add_owner(self, name: Any, note: str = "", *, actor: str = CLI) -> Owner:
         owner = Owner(check_owner_name(name), format_time(now_utc()), note)
-        if not await self.store.add_owner(owner):
+        if not await self.store.add_owner(owner, actor):
             raise Conflict(f"there is already an owner called {owner.name!r}")
         log.info("owner %s added", owner.name)
         return owner
@@ -153,17 +156,17 @@ class Gatekeeper:
         return owner
 
     async def create_key(
-        self, owner: str, scopes: Any = ("read", "write"), label: Any = ""
+        self, owner: str, scopes: Any = ("read", "write"), label: Any = "", *, actor: str = CLI
     ) -> tuple[ApiKey, str]:
         if not isinstance(label, str) or len(label) > 200:
             raise BadRequest("label must be a string of at most 200 characters")
         key, token = new_key(owner, check_scopes(list(scopes)), label)
-        await self.store.add_api_key(key)
+        await self.store.add_api_key(key, actor)
         log.info("API key %s created for owner %s", key.id, owner)
         return key, token
 
-    async def revoke_key(self, owner: str, key_id: str) -> None:
-        if not await self.store.revoke_api_key(owner, key_id, format_time(now_utc())):
+    async def revoke_key(self, owner: str, key_id: str, *, actor: str = CLI) -> None:
+        if not await self.store.revoke_api_key(owner, key_id, format_time(now_utc()), actor):
             raise NotFound(f"owner {owner!r} has no active key {key_id!r}")
         self._cache.pop(key_id, None)
         log.info("API key %s of owner %s revoked", key_id, owner)
@@ -174,8 +177,8 @@ class Gatekeeper:
         if await self.store.owners():
             return None
         if not await self.store.add_owner(
-            Owner(ADMIN_OWNER, format_time(now_utc()), "made at first start")
+            Owner(ADMIN_OWNER, format_time(now_utc()), "made at first start"), BOOTSTRAP
         ):
             return None  # another process started first
-        _, token = await self.create_key(ADMIN_OWNER, ("admin",), "bootstrap")
+        _, token = await self.create_key(ADMIN_OWNER, ("admin",), "bootstrap", actor=BOOTSTRAP)
         return token
