@@ -33,6 +33,7 @@ from thingreg.core.errors import ThingregError
 from thingreg.core.events import EventBus
 from thingreg.core.federation import Federation, check_options
 from thingreg.core.ids.analysis import WARM_UP_IDENTIFIERS, analyse
+from thingreg.core.transfers import Transfers
 from thingreg.http import (
     access,
     audit,
@@ -44,6 +45,7 @@ from thingreg.http import (
     resolve,
     search,
     things,
+    transfers,
     wellknown,
 )
 from thingreg.http.problems import http_error, thingreg_error, unexpected_error
@@ -108,6 +110,9 @@ def create_app(settings: Settings) -> Starlette:
                 devices=authenticator.introspect,
             )
             app.state.gatekeeper = gatekeeper
+            app.state.transfers = Transfers(
+                directory, authenticator.keyring, issuer=settings.issuer
+            )
             try:
                 await _bootstrap(gatekeeper, settings)
             except BaseException:
@@ -132,6 +137,7 @@ def create_app(settings: Settings) -> Starlette:
             *access.routes,  # the same for .../access
             *owners.routes,
             *audit.routes,
+            *transfers.routes,
             *things.routes,
             *search.routes,
             *events.routes,

@@ -50,6 +50,9 @@ EXPECTED_ROUTES = {
     "/owners/{name}/keys": {"get", "post"},
     "/owners/{name}/keys/{keyId}": {"delete"},
     "/things/{id}/access": {"get", "put"},
+    "/audit": {"get"},
+    "/transfers": {"post"},
+    "/transfers/{transferId}": {"get"},
 }
 WRITES = {
     ("/things", "post"),
@@ -69,6 +72,9 @@ WRITES = {
     ("/owners/{name}/keys/{keyId}", "delete"),
     ("/things/{id}/access", "get"),
     ("/things/{id}/access", "put"),
+    ("/audit", "get"),
+    ("/transfers", "post"),
+    ("/transfers/{transferId}", "get"),
 }
 """Operations that declare the bearer scheme: writes, and what only an owner may read."""
 AUTHENTICATES = {("/auth/token", "post")}

@@ -217,6 +217,10 @@ class Directory:
             return record
         raise Forbidden(f"only the owner of {thing_id!r} may do this")
 
+    async def write_thing(self, thing_id: str, decide: Decide) -> Event:
+        """A write decided elsewhere in the domain (an ownership transfer), published."""
+        return await self._write(thing_id, decide)
+
     async def _write(self, thing_id: str, decide: Decide) -> Event:
         event = await self.store.write(thing_id, decide)
         self.bus.publish(event)

@@ -13,6 +13,7 @@ _FORBIDDEN = problem("Authenticated, but this key may not do this")
 _NO_OWNER = problem("No such owner")
 _NO_THING = problem("No such thing, or one the caller may not see (the same answer)")
 _BAD = problem("The body is not valid")
+_NO_TRANSFER = problem("No such transfer, or not one of the caller's")
 _REVOKED: JSONObject = {"description": "Revoked"}
 
 
@@ -114,6 +115,50 @@ def paths() -> JSONObject:
                 write=True,
             ),
         },
+        "/audit": {
+            "get": _operation(
+                "listAudit",
+                "access",
+                "The audit log, oldest first: an owner's entries, or all for administrators",
+                {"200": _json("Entries", {"type": "array", "items": schema_ref("AuditEntry")})}
+                | guarded,
+                write=True,
+            ),
+        },
+        "/transfers": {
+            "post": _operation(
+                "transferOwnership",
+                "access",
+                "Hand things of one owner to another, with a record the registry signs",
+                {"201": _json("The signed transfer", schema_ref("Transfer")), "400": _BAD}
+                | {"404": _NO_THING}
+                | guarded,
+                request_body=_request(
+                    {
+                        "type": "object",
+                        "required": ["to", "things"],
+                        "properties": {
+                            "to": {"type": "string"},
+                            "things": {"type": "array", "items": {"type": "string"}},
+                        },
+                    },
+                    JSON,
+                    example={"to": "globex", "things": ["urn:example:lamp-1"]},
+                ),
+                write=True,
+            ),
+        },
+        "/transfers/{transferId}": {
+            "parameters": [{"$ref": "#/components/parameters/transferId"}],
+            "get": _operation(
+                "getTransfer",
+                "access",
+                "A transfer record and whether its signature verifies (its two owners, admins)",
+                {"200": _json("The transfer", schema_ref("Transfer")), "404": _NO_TRANSFER}
+                | guarded,
+                write=True,
+            ),
+        },
         "/things/{id}/access": {
             "parameters": [{"$ref": "#/components/parameters/thingId"}],
             "get": _operation(
@@ -147,6 +192,13 @@ def parameters() -> JSONObject:
             "schema": {"type": "string", "pattern": "^[a-z0-9][a-z0-9._-]{0,62}$"},
             "example": "acme",
         },
+        "transferId": {
+            "name": "transferId",
+            "in": "path",
+            "required": True,
+            "description": "A transfer's id (a UUID)",
+            "schema": {"type": "string"},
+        },
         "keyId": {
             "name": "keyId",
             "in": "path",
@@ -179,6 +231,33 @@ def schemas() -> JSONObject:
                     **text,
                     "description": "thr_<id>_<secret>: only in the answer that made the key",
                 },
+            },
+        },
+        "AuditEntry": {
+            "type": "object",
+            "properties": {
+                "seq": {"type": "integer"},
+                "at": text,
+                "actor": text,
+                "action": text,
+                "subject": text,
+                "owner": text,
+                "digest": text,
+                "prev": text,
+                "hash": text,
+            },
+        },
+        "Transfer": {
+            "type": "object",
+            "properties": {
+                "id": text,
+                "created": text,
+                "from": text,
+                "to": text,
+                "things": names,
+                "record": {**text, "description": "Compact JWS signed by the registry"},
+                "key": {"type": "object", "description": "The public JWK that signed it"},
+                "verified": {"type": "boolean"},
             },
         },
         "ThingAccess": {

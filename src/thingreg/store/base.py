@@ -137,6 +137,13 @@ def key_audit(key: ApiKey, action: str, actor: str) -> AuditEntry:
     return AuditEntry(0, audit_stamp(), actor, action, key.id, key.owner, digest)
 
 
+def transfer_audit(transfer: Transfer, actor: str) -> AuditEntry:
+    digest = hashlib.sha256(transfer.record.encode()).hexdigest()
+    return AuditEntry(
+        0, audit_stamp(), actor, "transfer_signed", transfer.id, transfer.from_owner, digest
+    )
+
+
 def audit_stamp() -> str:
     now = datetime.now(UTC)
     return now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"
@@ -289,6 +296,21 @@ class ApiKey:
     revoked: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Transfer:
+    """A signed hand-over of things from one owner to another (``core/transfers.py``)."""
+
+    id: str
+    created: str
+    from_owner: str
+    to_owner: str
+    things: tuple[str, ...]
+    record: str
+    """The compact JWS the registry signed."""
+    key_jwk: str
+    """The public JWK (JSON text) of the key that signed it."""
+
+
 Decide = Callable[[ThingRecord | None], Mutation]
 """Runs inside the write transaction with the thing's current record; may raise to abort."""
 
@@ -419,6 +441,12 @@ class Store(Protocol):
 
     async def revoke_api_key(self, owner: str, key_id: str, when: str, actor: str) -> bool:
         """Mark the owner's key revoked at ``when``; ``False`` when it has no such unrevoked key."""
+
+    async def add_transfer(self, transfer: Transfer, actor: str) -> None:
+        """Store a signed transfer record (and its audit entry)."""
+
+    async def transfer(self, transfer_id: str) -> Transfer | None:
+        """A stored transfer record, or ``None``."""
 
     # -- the audit log -------------------------------------------------------------------------
 

@@ -10,7 +10,15 @@ import asyncpg
 import orjson
 
 from thingreg.core.errors import NotFound
-from thingreg.store.base import ApiKey, AuditEntry, Owner, key_audit, owner_audit
+from thingreg.store.base import (
+    ApiKey,
+    AuditEntry,
+    Owner,
+    Transfer,
+    key_audit,
+    owner_audit,
+    transfer_audit,
+)
 from thingreg.store.postgres_audit import SELECT_AUDIT, append_audit, audit_entry
 from thingreg.store.postgres_credentials import CredentialTables
 from thingreg.store.postgres_rows import Connection, Row
@@ -120,6 +128,33 @@ class OwnerTables(CredentialTables):
             params.append(limit)
             sql += f" LIMIT ${len(params)}"
         return [audit_entry(row) for row in await self._db().fetch(sql, *params)]
+
+    async def add_transfer(self, transfer: Transfer, actor: str) -> None:
+        async with self._db().acquire() as conn, conn.transaction():
+            await conn.execute(
+                "INSERT INTO transfers (id, created, from_owner, to_owner, things, record, "
+                "key_jwk) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                transfer.id,
+                transfer.created,
+                transfer.from_owner,
+                transfer.to_owner,
+                orjson.dumps(transfer.things).decode(),
+                transfer.record,
+                transfer.key_jwk,
+            )
+            await append_audit(conn, [transfer_audit(transfer, actor)])
+
+    async def transfer(self, transfer_id: str) -> Transfer | None:
+        if "\x00" in transfer_id:
+            return None
+        row = await self._db().fetchrow(
+            "SELECT id, created, from_owner, to_owner, things, record, key_jwk "
+            "FROM transfers WHERE id = $1",
+            transfer_id,
+        )
+        if row is None:
+            return None
+        return Transfer(row[0], row[1], row[2], row[3], tuple(orjson.loads(row[4])), row[5], row[6])
 
     async def audit_head(self) -> tuple[int, str]:
         row = await self._db().fetchrow("SELECT seq, hash FROM audit_head")

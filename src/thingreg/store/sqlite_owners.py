@@ -13,7 +13,15 @@ from typing import Any
 import orjson
 
 from thingreg.core.errors import NotFound
-from thingreg.store.base import ApiKey, AuditEntry, Owner, key_audit, owner_audit
+from thingreg.store.base import (
+    ApiKey,
+    AuditEntry,
+    Owner,
+    Transfer,
+    key_audit,
+    owner_audit,
+    transfer_audit,
+)
 from thingreg.store.sqlite_audit import append_audit, read_audit, read_head
 from thingreg.store.sqlite_credentials import SQLiteCredentials
 
@@ -42,6 +50,39 @@ class SQLiteOwners(SQLiteCredentials):
 
     async def audit_head(self) -> tuple[int, str]:
         return read_head(self._loop_conn())
+
+    async def add_transfer(self, transfer: Transfer, actor: str) -> None:
+        def add(conn: sqlite3.Connection) -> None:
+            conn.execute(
+                "INSERT INTO transfers (id, created, from_owner, to_owner, things, record, "
+                "key_jwk) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    transfer.id,
+                    transfer.created,
+                    transfer.from_owner,
+                    transfer.to_owner,
+                    orjson.dumps(transfer.things).decode(),
+                    transfer.record,
+                    transfer.key_jwk,
+                ),
+            )
+            append_audit(conn, [transfer_audit(transfer, actor)])
+
+        await self._write_now(add)
+
+    async def transfer(self, transfer_id: str) -> Transfer | None:
+        row = (
+            self._loop_conn()
+            .execute(
+                "SELECT id, created, from_owner, to_owner, things, record, key_jwk "
+                "FROM transfers WHERE id = ?",
+                (transfer_id,),
+            )
+            .fetchone()
+        )
+        if row is None:
+            return None
+        return Transfer(row[0], row[1], row[2], row[3], tuple(orjson.loads(row[4])), row[5], row[6])
 
     async def owners(self) -> list[Owner]:
         rows = self._loop_conn().execute("SELECT name, created, note FROM owners ORDER BY name")
