@@ -40,8 +40,9 @@ import uvloop
 
 from bench.httpclient import RawConnection, Request
 from bench.report import Report, Table, machine, machine_line, write
-from bench.server import Meter, Server
+from bench.server import BENCH_TOKEN, Meter, Server
 from thingreg.client.device import JWT_BEARER, assertion, describe_key, generate_key
+from thingreg.core.access.principal import SYSTEM
 from thingreg.core.auth import jose
 from thingreg.core.auth.authenticator import Authenticator
 from thingreg.core.auth.credentials import Credentials
@@ -123,7 +124,7 @@ async def in_process(
         devices = []
         for index in range(things):
             thing_id = f"urn:bench:device-{index:06d}"
-            await directory.put(thing_id, _td(thing_id))
+            await directory.put(thing_id, _td(thing_id), SYSTEM)
             key = generate_key(device_alg)
             described = describe_key(key)
             await credentials.add(thing_id, {"key": described["jwk"]})
@@ -181,7 +182,8 @@ def register_devices(url: str, device_alg: str, things: int) -> list[tuple[str, 
     """Things with one bound key each, registered through the API (not timed)."""
     devices = []
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    with httpx.Client(base_url=url, timeout=30, trust_env=False) as client:
+    auth = {"Authorization": f"Bearer {BENCH_TOKEN}"}
+    with httpx.Client(base_url=url, timeout=30, trust_env=False, headers=auth) as client:
         for index in range(things):
             thing_id = f"urn:bench:{device_alg.lower()}-{index:06d}"
             path = "/things/" + quote(thing_id, safe="")

@@ -29,6 +29,7 @@ from bench.report import Report, Table, machine, machine_line, write
 from bench.server import Server
 from bench.tdgen import make_td
 from thingreg.config import Settings
+from thingreg.core.access.principal import SYSTEM
 from thingreg.core.directory import Directory
 from thingreg.core.events import EventBus
 from thingreg.store import open_store
@@ -64,7 +65,7 @@ async def load(database_url: str, things: int, seed: int) -> list[dict[str, Any]
     try:
         for first in range(0, things, BATCH):
             batch = tds[first : first + BATCH]
-            await asyncio.gather(*(directory.put(str(td["id"]), td) for td in batch))
+            await asyncio.gather(*(directory.put(str(td["id"]), td, SYSTEM) for td in batch))
             log.info("loaded %d things", first + len(batch))
     finally:
         await store.close()

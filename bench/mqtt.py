@@ -40,6 +40,7 @@ import httpx
 
 from bench.mosquitto import ADMIN, ADMIN_PASSWORD, Mosquitto, plugin_path
 from bench.report import machine
+from bench.server import BENCH_TOKEN
 from thingreg.app import create_app
 from thingreg.config import Settings
 
@@ -75,12 +76,15 @@ async def registry(folder: Path, broker: Mosquitto) -> AsyncIterator[httpx.Async
         mqtt_admin_username=ADMIN,
         mqtt_admin_password=ADMIN_PASSWORD,
         mqtt_secret="the benchmark's secret",
+        api_token=BENCH_TOKEN,
     )
     app = create_app(settings)
     async with (
         app.router.lifespan_context(app),
         httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://thingreg.bench"
+            transport=httpx.ASGITransport(app=app),
+            base_url="http://thingreg.bench",
+            headers={"Authorization": f"Bearer {BENCH_TOKEN}"},
         ) as http,
     ):
         yield http

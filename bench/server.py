@@ -50,6 +50,10 @@ def _descendants(root: int) -> list[int]:
     return found
 
 
+BENCH_TOKEN = "bench-admin-token"
+"""``THINGREG_API_TOKEN`` of every server the benchmarks start."""
+
+
 class Server:
     """A ``thingreg serve`` child process on a free loopback port with its own data dir.
 
@@ -71,7 +75,7 @@ class Server:
             *(sys.executable, "-m", "thingreg", "serve", "--host", HOST, "--port", str(self.port)),
             *("--data-dir", str(workdir / "data"), "--log-level", "warning", *extra_args),
         ]
-        self._env = None if env is None else {**os.environ, **env}
+        self._env = {**os.environ, "THINGREG_API_TOKEN": BENCH_TOKEN, **(env or {})}
         self._log: IO[bytes] | None = None
         self._process: subprocess.Popen[bytes] | None = None
         self.pids: list[int] = []
@@ -261,6 +265,10 @@ def add_server_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def request_headers(values: Sequence[str]) -> tuple[tuple[str, str], ...]:
-    """``--header 'NAME: VALUE'`` values as (name, value) pairs."""
+    """``--header 'NAME: VALUE'`` values as (name, value) pairs, after the administrator token
+    every benchmarked server accepts (writes need a key; an admin sees every thing)."""
     pairs = (value.split(":", 1) for value in values)
-    return tuple((name.strip(), value.strip()) for name, value in pairs)
+    given = tuple((name.strip(), value.strip()) for name, value in pairs)
+    if any(name.lower() == "authorization" for name, _ in given):
+        return given
+    return (("Authorization", f"Bearer {BENCH_TOKEN}"), *given)

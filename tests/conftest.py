@@ -27,6 +27,9 @@ from thingreg.config import Settings
 # loads the identifier tables) can exceed Hypothesis' 200 ms deadline.
 hypothesis_profile.register_profile("thingreg", deadline=None)
 hypothesis_profile.load_profile("thingreg")
+ADMIN_TOKEN = "test-admin-token"
+"""The administrator token (``THINGREG_API_TOKEN``) of every app and server the tests start."""
+ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 
 TEST_DB = "THINGREG_TEST_DB"
 """Set to a ``postgresql://`` URL to run the app's tests on PostgreSQL, a fresh schema each."""
@@ -43,7 +46,9 @@ log = logging.getLogger(__name__)
 @pytest.fixture
 def settings(tmp_path: Path) -> Iterator[Settings]:
     with fresh_database() as url:
-        yield Settings(data_dir=tmp_path / "data", db=url, purge_interval=0.2)
+        yield Settings(
+            data_dir=tmp_path / "data", db=url, purge_interval=0.2, api_token=ADMIN_TOKEN
+        )
 
 
 @contextlib.contextmanager
@@ -129,7 +134,8 @@ def _run_sql(url: str, sql: str) -> None:
 
 @pytest.fixture
 async def client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    """An HTTP client talking to the app in-process, with its lifespan running."""
+    """An HTTP client talking to the app in-process, with its lifespan running; it sends the
+    administrator token unless a request sets its own ``Authorization``."""
     async with _client_for(settings) as http:
         yield http
 
@@ -143,7 +149,9 @@ class _LifespanClient:
         self.app = create_app(settings)
         self._lifespan = self.app.router.lifespan_context(self.app)
         self._http = httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=self.app), base_url="http://thingreg.test"
+            transport=httpx.ASGITransport(app=self.app),
+            base_url="http://thingreg.test",
+            headers=ADMIN if settings.api_token == ADMIN_TOKEN else None,
         )
 
     async def __aenter__(self) -> httpx.AsyncClient:

@@ -9,6 +9,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 
@@ -36,7 +37,12 @@ class LiveServer:
 def start_server(data_dir: Path, **env: str) -> LiveServer:
     """``thingreg serve`` in a subprocess on a free loopback port, waited for until ready."""
     port = free_port()
-    environ = {**os.environ, "THINGREG_PURGE_INTERVAL": "0.5", **env}
+    environ = {
+        **os.environ,
+        "THINGREG_PURGE_INTERVAL": "0.5",
+        "THINGREG_API_TOKEN": "test-admin-token",
+        **env,
+    }
     process = subprocess.Popen(
         [
             sys.executable,
@@ -89,3 +95,13 @@ def minimal_td(thing_id: str | None = "urn:example:thing-1", **extra: object) ->
         td["id"] = thing_id
     td.update(extra)
     return td
+
+
+def make_public(base_url: str, thing_id: str, token: str = "test-admin-token") -> None:
+    """Let anyone see a thing (new things are visible to their owner only)."""
+    response = httpx.put(
+        f"{base_url}/things/{quote(thing_id, safe='')}/access",
+        json={"visibility": "public"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    response.raise_for_status()

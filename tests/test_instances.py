@@ -18,6 +18,7 @@ import httpx
 import orjson
 import pytest
 
+from tests.conftest import ADMIN
 from tests.http.test_events import TD_JSON, put, request, subscribe
 from tests.store.test_contract import postgres_or_skip
 from tests.support import LiveServer, minimal_td, start_server, stop_server
@@ -50,8 +51,8 @@ def _path(thing_id: str) -> str:
 
 async def test_a_write_through_one_is_read_through_the_other(instances: Instances) -> None:
     async with (
-        httpx.AsyncClient(base_url=instances.a.url) as a,
-        httpx.AsyncClient(base_url=instances.b.url) as b,
+        httpx.AsyncClient(base_url=instances.a.url, headers=ADMIN) as a,
+        httpx.AsyncClient(base_url=instances.b.url, headers=ADMIN) as b,
     ):
         for n in range(20):
             thing_id = f"urn:inst:seen:{n}"
@@ -112,8 +113,8 @@ async def test_concurrent_writes_to_both_reach_every_subscriber_in_order(
 
 async def test_an_alias_claimed_through_both_is_won_once(instances: Instances) -> None:
     async with (
-        httpx.AsyncClient(base_url=instances.a.url, timeout=30) as a,
-        httpx.AsyncClient(base_url=instances.b.url, timeout=30) as b,
+        httpx.AsyncClient(base_url=instances.a.url, timeout=30, headers=ADMIN) as a,
+        httpx.AsyncClient(base_url=instances.b.url, timeout=30, headers=ADMIN) as b,
     ):
         for round_ in range(3):
             mac = f"02:00:5e:10:00:{round_:02x}"

@@ -38,6 +38,8 @@ def run(name: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
         }
         workdir = tmp_path / "work"
         workdir.mkdir()
+        # The walk-through reads the administrator key where `thingreg serve` leaves it.
+        (workdir / "thingreg-data").symlink_to(server.data_dir)
         return subprocess.run(
             ["bash", "-euo", "pipefail", "-c", script],
             cwd=workdir,

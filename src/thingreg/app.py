@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import gc
 import logging
+import os
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -25,6 +26,7 @@ from starlette.routing import Router
 
 from thingreg import __version__
 from thingreg.config import Settings
+from thingreg.core.access.keys import Gatekeeper
 from thingreg.core.auth.authenticator import Authenticator
 from thingreg.core.auth.credentials import Credentials
 from thingreg.core.auth.enrollment import EnrollmentGroups
@@ -36,7 +38,10 @@ from thingreg.core.events import EventBus, EventRelay
 from thingreg.core.federation import Federation, check_options
 from thingreg.core.ids.analysis import WARM_UP_IDENTIFIERS, analyse
 from thingreg.core.overview import Overview
+from thingreg.core.transfers import Transfers
 from thingreg.http import (
+    access,
+    audit,
     auth,
     console,
     credentials,
@@ -45,10 +50,12 @@ from thingreg.http import (
     events,
     metrics,
     mqtt,
+    owners,
     resolve,
     search,
     stats,
     things,
+    transfers,
     wellknown,
 )
 from thingreg.http.metrics import Metrics, MetricsMiddleware
@@ -61,8 +68,13 @@ from thingreg.store.base import Store
 
 log = logging.getLogger(__name__)
 
+ADMIN_KEY_FILE = "admin-key"
+"""Where the first start leaves the administrator key, in the data directory."""
+
 
 def create_app(settings: Settings) -> Starlette:
+    if settings.default_visibility not in ("owner", "public"):
+        raise ValueError("THINGREG_DEFAULT_VISIBILITY must be 'owner' or 'public'")
     check_options(
         settings.registry_name,
         settings.namespace_prefixes,
@@ -73,69 +85,12 @@ def create_app(settings: Settings) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        # One client for every peer request: pooled connections, bounded waits, no redirects
-        # followed and no proxy taken from the environment (peers are exactly the table's URLs).
-        async with httpx.AsyncClient(
-            timeout=settings.peer_timeout,
-            follow_redirects=False,
-            trust_env=False,
-            headers={"User-Agent": f"thingreg/{__version__}"},
-            limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
-        ) as peers:
-            app.state.federation = Federation(
-                registry_id=settings.registry_name,
-                client=peers,
-                namespaces=settings.namespace_prefixes,
-                max_hops=settings.max_hops,
-                timeout=settings.peer_timeout,
-                cache_ttl=settings.peer_cache_ttl,
-            )
-            store = open_store(settings.database_url)
-            await store.open()
-            bus = EventBus(settings.sse_queue_size)
-            try:
-                relay = await EventRelay.start(store, bus)
-            except BaseException:
-                await store.close()
-                raise
-            directory = Directory(
-                store,
-                bus,
-                max_query_length=settings.max_query_length,
-                publish_writes=relay is None,
-            )
-            app.state.directory = directory
-            app.state.overview = Overview(store)
-            app.state.credentials = Credentials(store)
-            app.state.enrollment_groups = groups = EnrollmentGroups(store)
-            app.state.onboarding = onboarding = Onboarding(directory, groups)
-            try:
-                authenticator = await _authenticator(store, settings, onboarding)
-            except BaseException:
-                if relay is not None:
-                    await relay.stop()
-                await store.close()
-                raise
-            app.state.authenticator = authenticator
-            maintenance = asyncio.create_task(
-                _maintain(directory, authenticator, settings), name="maintenance"
-            )
-            tasks = [maintenance]
-            app.state.mqtt = None
-            if mqtt_options is not None:
-                broker = BrokerSync(store, directory.bus, mqtt_options)
-                app.state.mqtt = MqttAccess(store, broker, mqtt_options)
-                tasks.append(asyncio.create_task(broker.run(), name="mqtt-sync"))
+        # Everything opened is closed in reverse order, whatever fails on the way.
+        async with contextlib.AsyncExitStack() as opened:
+            await _open(app, settings, mqtt_options, opened)
             _settle_heap()
             log.info("thingreg ready, database %s", settings.database_url)
-            try:
-                yield
-            finally:
-                for task in tasks:
-                    await _cancel(task)
-                if relay is not None:
-                    await relay.stop()
-                await store.close()
+            yield
 
     figures = Metrics()
     app = Starlette(
@@ -143,6 +98,10 @@ def create_app(settings: Settings) -> Starlette:
             *auth.routes,  # first: matched for every device authentication
             *credentials.routes,  # before things: /things/{id} would take .../credentials
             *mqtt.routes,  # likewise for .../mqtt-credential
+            *access.routes,  # the same for .../access
+            *owners.routes,
+            *audit.routes,
+            *transfers.routes,
             *things.routes,
             *search.routes,
             *events.routes,
@@ -194,6 +153,72 @@ async def _authenticator(store: Store, settings: Settings, onboarding: Onboardin
     )
 
 
+async def _open(
+    app: Starlette,
+    settings: Settings,
+    mqtt_options: MqttOptions | None,
+    opened: contextlib.AsyncExitStack,
+) -> None:
+    """Open the store and the services on it into ``app.state``; ``opened`` closes them."""
+    # One client for every peer request: pooled connections, bounded waits, no redirects
+    # followed and no proxy taken from the environment (peers are exactly the table's URLs).
+    peers = await opened.enter_async_context(
+        httpx.AsyncClient(
+            timeout=settings.peer_timeout,
+            follow_redirects=False,
+            trust_env=False,
+            headers={"User-Agent": f"thingreg/{__version__}"},
+            limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
+        )
+    )
+    app.state.federation = Federation(
+        registry_id=settings.registry_name,
+        client=peers,
+        namespaces=settings.namespace_prefixes,
+        max_hops=settings.max_hops,
+        timeout=settings.peer_timeout,
+        cache_ttl=settings.peer_cache_ttl,
+    )
+    store = open_store(settings.database_url)
+    await store.open()
+    opened.push_async_callback(store.close)
+    bus = EventBus(settings.sse_queue_size)
+    relay = await EventRelay.start(store, bus)
+    if relay is not None:
+        opened.push_async_callback(relay.stop)
+    directory = Directory(
+        store,
+        bus,
+        max_query_length=settings.max_query_length,
+        publish_writes=relay is None,
+        default_visibility="public" if settings.default_visibility == "public" else "owner",
+    )
+    app.state.directory = directory
+    app.state.overview = Overview(store)
+    app.state.credentials = Credentials(store)
+    app.state.enrollment_groups = groups = EnrollmentGroups(store)
+    app.state.onboarding = onboarding = Onboarding(directory, groups)
+    authenticator = await _authenticator(store, settings, onboarding)
+    app.state.authenticator = authenticator
+    gatekeeper = Gatekeeper(
+        store,
+        admin_token=settings.api_token,
+        cache_ttl=settings.key_cache_ttl,
+        devices=authenticator.introspect,
+    )
+    app.state.gatekeeper = gatekeeper
+    app.state.transfers = Transfers(directory, authenticator.keyring, issuer=settings.issuer)
+    await _bootstrap(gatekeeper, settings)
+    tasks = [asyncio.create_task(_maintain(directory, authenticator, settings), name="maintenance")]
+    app.state.mqtt = None
+    if mqtt_options is not None:
+        broker = BrokerSync(store, directory.bus, mqtt_options)
+        app.state.mqtt = MqttAccess(store, broker, mqtt_options)
+        tasks.append(asyncio.create_task(broker.run(), name="mqtt-sync"))
+    for task in tasks:
+        opened.push_async_callback(_cancel, task)
+
+
 async def _cancel(task: asyncio.Task[Any]) -> None:
     """Cancel ``task`` and wait for it, again while it goes on: on Python 3.11 a wait with a
     timeout inside a library (``asyncio.wait_for``) can swallow a cancellation."""
@@ -201,6 +226,21 @@ async def _cancel(task: asyncio.Task[Any]) -> None:
         task.cancel()
         await asyncio.wait({task}, timeout=1)
     await asyncio.gather(task, return_exceptions=True)
+
+
+async def _bootstrap(gatekeeper: Gatekeeper, settings: Settings) -> None:
+    """At the first start, make the ``admin`` owner and an admin key, and leave the key in
+    ``<data_dir>/admin-key`` (readable by the registry's user only) for the operator."""
+    token = await gatekeeper.bootstrap()
+    if token is None:
+        return
+    path = settings.data_dir / ADMIN_KEY_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w") as file:
+        file.write(token + "\n")
+    os.chmod(path, 0o600)
+    log.warning("first start: an administrator API key was written to %s", path)
 
 
 def _settle_heap() -> None:

@@ -35,8 +35,29 @@ class Settings:
     api_token: str = field(
         default="",
         metadata={
-            "doc": "When set, creating, changing and deleting things needs "
-            "`Authorization: Bearer <token>`; reads stay open."
+            "doc": "When set, `Authorization: Bearer <token>` with this value acts as an "
+            "administrator (owner `admin`), besides the API keys in the database."
+        },
+    )
+    anonymous_reads: bool = field(
+        default=True,
+        metadata={
+            "doc": "Whether clients without a key may read public things (`false`: every read "
+            "needs an API key or a device token)."
+        },
+    )
+    default_visibility: str = field(
+        default="owner",
+        metadata={
+            "doc": "Visibility of a newly registered thing: `owner` (only its owner and "
+            "administrators see it) or `public` (anyone who may read sees it)."
+        },
+    )
+    key_cache_ttl: float = field(
+        default=5.0,
+        metadata={
+            "doc": "Seconds a verified API key is remembered in memory; a key revoked through "
+            "another process or the CLI stops working within this time."
         },
     )
     max_body_bytes: int = field(
@@ -213,6 +234,12 @@ class Settings:
 
 def _parse(name: str, kind: object, raw: str) -> Any:
     """Turn one environment string into the field's type, with a readable error."""
+    if kind in (bool, "bool"):
+        if raw.lower() in ("1", "true", "yes", "on"):
+            return True
+        if raw.lower() in ("0", "false", "no", "off"):
+            return False
+        raise ValueError(f"{ENV_PREFIX}{name.upper()}: {raw!r} is not true or false")
     try:
         if kind in (int, "int"):
             return int(raw)

@@ -10,6 +10,7 @@ import httpx
 import orjson
 import pytest
 
+from tests.conftest import ADMIN
 from tests.support import minimal_td, start_server, stop_server
 from thingreg.cli.main import main
 
@@ -19,12 +20,14 @@ TD_JSON = {"Content-Type": "application/td+json"}
 def _put(url: str, n: int) -> int:
     td = minimal_td(f"urn:example:backup-{n}", title=f"Thing {n}")
     return httpx.put(
-        f"{url}/things/{quote(str(td['id']), safe='')}", content=orjson.dumps(td), headers=TD_JSON
+        f"{url}/things/{quote(str(td['id']), safe='')}",
+        content=orjson.dumps(td),
+        headers={**TD_JSON, **ADMIN},
     ).status_code
 
 
 def _ids(url: str) -> list[str]:
-    listing = httpx.get(f"{url}/things", params={"limit": 1000}).json()
+    listing = httpx.get(f"{url}/things", params={"limit": 1000}, headers=ADMIN).json()
     return sorted(td["id"] for td in listing)
 
 
@@ -60,7 +63,9 @@ def test_backup_of_a_live_server_restores(
     try:
         ids = _ids(restored.url)
         assert set(acknowledged_before) <= set(ids)
-        got = httpx.get(f"{restored.url}/things/{quote('urn:example:backup-7', safe='')}")
+        got = httpx.get(
+            f"{restored.url}/things/{quote('urn:example:backup-7', safe='')}", headers=ADMIN
+        )
         assert got.status_code == 200 and got.json()["title"] == "Thing 7"
     finally:
         stop_server(restored)

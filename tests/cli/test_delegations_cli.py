@@ -56,7 +56,7 @@ def test_errors_are_one_line_with_exit_codes(
     code, out, err = run(capsys, "delegations", "remove", "tel:+99", "--url", server.url)
     assert (code, out) == (1, "")
     assert err.count("\n") == 1
-    assert "401 Unauthorized: changing the directory needs a valid bearer token" in err
+    assert "401 Unauthorized: this needs an administrator's API key" in err
     code, _, err = run(
         capsys, "delegations", "remove", "tel:+99", "--url", server.url, "--token", TOKEN
     )

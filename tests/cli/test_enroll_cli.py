@@ -9,6 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.conftest import ADMIN, ADMIN_TOKEN
 from tests.support import LiveServer
 from thingreg.cli.main import main
 from thingreg.client.device import generate_key, write_private_key
@@ -43,8 +44,10 @@ def test_fleet_writes_keys_and_a_file(tmp_path: Path, capsys: pytest.CaptureFixt
 def test_enroll_reports_rejected_lines_and_refusals(
     live_server: LiveServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    url = ["--url", live_server.url]
-    created = httpx.post(f"{live_server.url}/enrollment-groups", json={"id": "cli-fleet"})
+    url = ["--url", live_server.url, "--token", ADMIN_TOKEN]
+    created = httpx.post(
+        f"{live_server.url}/enrollment-groups", json={"id": "cli-fleet"}, headers=ADMIN
+    )
     assert created.status_code == 201
     listing = tmp_path / "fleet.csv"
     assert (
@@ -84,7 +87,8 @@ def test_endorse_and_verify(
     assert main(["device", "show", "--key", str(group_key), "--print", "did"]) == 0
     did = capsys.readouterr().out.strip()
     body = {"id": "cli-endorsed", "groupKey": did, "deviceId": {"prefix": "urn:dev:ops:32473-e-"}}
-    assert httpx.post(f"{live_server.url}/enrollment-groups", json=body).status_code == 201
+    groups = f"{live_server.url}/enrollment-groups"
+    assert httpx.post(groups, json=body, headers=ADMIN).status_code == 201
     thing = "urn:dev:ops:32473-e-1"
     endorsement = tmp_path / "endorsement.jws"
     assert (

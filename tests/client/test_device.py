@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
-from tests.conftest import fresh_database
+from tests.conftest import ADMIN, fresh_database
 from tests.pki import make_ca, make_leaf, pem
 from tests.support import LiveServer, minimal_td, start_server, stop_server
 from thingreg.cli.main import main
@@ -58,9 +58,10 @@ def registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Registry]:
 def register(registry: Registry, thing_id: str, **body: Any) -> None:
     path = f"{registry.url}/things/{quote(thing_id, safe='')}"
     td = orjson.dumps(minimal_td(thing_id))
-    response = httpx.put(path, content=td, headers={"Content-Type": "application/td+json"})
+    headers = {"Content-Type": "application/td+json", **ADMIN}
+    response = httpx.put(path, content=td, headers=headers)
     assert response.status_code == 201, response.text
-    response = httpx.post(f"{path}/credentials", json=body)
+    response = httpx.post(f"{path}/credentials", json=body, headers=ADMIN)
     assert response.status_code == 201, response.text
 
 
@@ -180,7 +181,7 @@ def test_cli_revocation_and_registry_key_rotation(
     # Revoke the device's credential: refused (exit 1), and its tokens are no longer active.
     credential = device.describe_key(device.load_private_key(key_path))["thumbprint"]
     path = f"{registry.url}/things/urn%3Aexample%3Ae2e-lamp/credentials/{credential}"
-    assert httpx.patch(path, json={"state": "revoked"}).status_code == 200
+    assert httpx.patch(path, json={"state": "revoked"}, headers=ADMIN).status_code == 200
     assert main([*argv, "--url", registry.url]) == 1
     assert "401 Unauthorized: authentication failed" in capsys.readouterr().err
     for token in (old_token, new_token):

@@ -20,7 +20,15 @@ import httpx
 import orjson
 import pytest
 
-from tests.support import LiveServer, free_port, minimal_td, start_server, stop_server
+from tests.conftest import ADMIN, ADMIN_TOKEN
+from tests.support import (
+    LiveServer,
+    free_port,
+    make_public,
+    minimal_td,
+    start_server,
+    stop_server,
+)
 from thingreg.cli.main import main
 
 CACHE_TTL = 1.0
@@ -38,7 +46,7 @@ class Registries:
 
 
 def cli(*argv: str) -> int:
-    return main(list(argv))
+    return main([*argv, "--token", ADMIN_TOKEN] if argv[1] != "list" else list(argv))
 
 
 def put_thing(server: LiveServer, thing_id: str, *identifiers: str) -> None:
@@ -46,9 +54,10 @@ def put_thing(server: LiveServer, thing_id: str, *identifiers: str) -> None:
     response = httpx.put(
         f"{server.url}/things/{quote(thing_id, safe='')}",
         content=orjson.dumps(td),
-        headers={"Content-Type": "application/td+json"},
+        headers={"Content-Type": "application/td+json", **ADMIN},
     )
     assert response.status_code in (201, 204), response.text
+    make_public(server.url, thing_id)  # registries resolve each other's things anonymously
 
 
 def resolve(server: LiveServer, text: str, **params: str) -> httpx.Response:
@@ -180,7 +189,8 @@ def test_cached_answers_expire(chain: Registries) -> None:
     assert first.json()["id"] == "urn:example:us-car"
     assert "age" not in first.headers
     # The number moves to another thing at US; EU keeps serving its cached answer...
-    assert httpx.delete(f"{us.url}/things/urn%3Aexample%3Aus-car").status_code == 204
+    deleted = httpx.delete(f"{us.url}/things/urn%3Aexample%3Aus-car", headers=ADMIN)
+    assert deleted.status_code == 204
     put_thing(us, "urn:example:us-truck", number)
     assert resolve(us, number).json()["id"] == "urn:example:us-truck"
     cached = resolve(eu, number, proxy="true")

@@ -215,7 +215,8 @@ async def test_writes_need_the_api_token(settings: Settings) -> None:
         assert (await client.post(credentials(LAMP), json=body)).status_code == 401
         assert (await client.post(credentials(LAMP), json=body, headers=auth)).status_code == 201
         path = credentials(LAMP, thumbprint(key))
-        assert (await client.get(path)).status_code == 200  # reads stay open
+        assert (await client.get(path)).status_code == 401  # only for the owner
+        assert (await client.get(path, headers=auth)).status_code == 200
         assert (await client.patch(path, json={}, headers=MERGE)).status_code == 401
         assert (await client.delete(path)).status_code == 401
         assert (await client.delete(path, headers=auth)).status_code == 204

@@ -11,8 +11,15 @@ import httpx
 import orjson
 import pytest
 
-from tests.conftest import _client_for
-from tests.support import LiveServer, free_port, minimal_td, start_server, stop_server
+from tests.conftest import ADMIN, ADMIN_TOKEN, _client_for
+from tests.support import (
+    LiveServer,
+    free_port,
+    make_public,
+    minimal_td,
+    start_server,
+    stop_server,
+)
 from thingreg.app import create_app
 from thingreg.config import Settings
 
@@ -29,6 +36,7 @@ def settings(tmp_path: Path) -> Settings:
         namespaces="tel:+49, urn:dev:org:32473-",
         max_hops=3,
         peer_timeout=1.0,
+        api_token=ADMIN_TOKEN,
     )
 
 
@@ -241,9 +249,10 @@ def peer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     response = httpx.put(
         server.url + "/things/" + quote("urn:example:jp-phone", safe=""),
         content=orjson.dumps(td),
-        headers={"Content-Type": "application/td+json"},
+        headers={"Content-Type": "application/td+json", **ADMIN},
     )
     assert response.status_code == 201, response.text
+    make_public(server.url, "urn:example:jp-phone")  # peers resolve anonymously
     yield server
     stop_server(server)
 

@@ -137,7 +137,7 @@ async def test_a_group_needs_a_ca_certificate_and_takes_only_one_attestation(
     assert "not both" in response.json()["detail"]
 
 
-async def test_group_changes_need_the_api_token(settings: Settings) -> None:
+async def test_groups_are_for_administrators(settings: Settings) -> None:
     tuned = dataclasses.replace(settings, public_url=AUDIENCE, api_token="s3cret")
     async with _client_for(tuned) as http:
         assert (await http.post("/enrollment-groups", json={"id": "g"})).status_code == 401
@@ -150,7 +150,9 @@ async def test_group_changes_need_the_api_token(settings: Settings) -> None:
                 "/enrollment-groups/g/devices", content=csv, headers={"Content-Type": "text/csv"}
             )
         ).status_code == 401
-        assert (await http.get("/enrollment-groups")).status_code == 200
+        # Groups hold the fleet's configuration (CAs, templates): for administrators only.
+        assert (await http.get("/enrollment-groups")).status_code == 401
+        assert (await http.get("/enrollment-groups", headers=headers)).status_code == 200
 
 
 # -- first contact with a certificate -----------------------------------------------------

@@ -12,6 +12,7 @@ import httpx
 import orjson
 import pytest
 
+from tests.conftest import ADMIN
 from tests.support import LiveServer, minimal_td, start_server, stop_server
 
 TD_JSON = {"Content-Type": "application/td+json"}
@@ -46,7 +47,7 @@ async def subscribe(
     server: LiveServer, path: str = "/events", headers: dict[str, str] | None = None
 ) -> AsyncIterator[EventReader]:
     async with (
-        httpx.AsyncClient(base_url=server.url, timeout=10) as http,
+        httpx.AsyncClient(base_url=server.url, timeout=10, headers=ADMIN) as http,
         http.stream("GET", path, headers=headers) as response,
     ):
         assert response.status_code == 200
@@ -55,13 +56,13 @@ async def subscribe(
 
 
 async def put(server: LiveServer, td: dict[str, object]) -> int:
-    async with httpx.AsyncClient(base_url=server.url) as http:
+    async with httpx.AsyncClient(base_url=server.url, headers=ADMIN) as http:
         path = "/things/" + quote(str(td["id"]), safe="")
         return (await http.put(path, content=orjson.dumps(td), headers=TD_JSON)).status_code
 
 
 async def request(server: LiveServer, method: str, thing_id: str, body: bytes = b"") -> int:
-    async with httpx.AsyncClient(base_url=server.url) as http:
+    async with httpx.AsyncClient(base_url=server.url, headers=ADMIN) as http:
         path = "/things/" + quote(thing_id, safe="")
         headers = {"Content-Type": "application/merge-patch+json"}
         return (await http.request(method, path, content=body, headers=headers)).status_code
@@ -114,7 +115,7 @@ async def test_replay_with_last_event_id(live_server: LiveServer) -> None:
 
 
 async def test_bad_subscriptions(live_server: LiveServer) -> None:
-    async with httpx.AsyncClient(base_url=live_server.url) as http:
+    async with httpx.AsyncClient(base_url=live_server.url, headers=ADMIN) as http:
         assert (await http.get("/events/thing_exploded")).status_code == 404
         assert (await http.get("/events?diff=maybe")).status_code == 400
         bad_id = await http.get("/events", headers={"Last-Event-ID": "x"})

@@ -54,6 +54,14 @@ EXPECTED_ROUTES = {
     "/enrollment-groups/{groupId}/devices": {"post"},
     "/enrollment-groups/{groupId}/blocked": {"get", "post"},
     "/enrollment-groups/{groupId}/blocked/{device}": {"delete"},
+    "/owners": {"get", "post"},
+    "/owners/{name}": {"get"},
+    "/owners/{name}/keys": {"get", "post"},
+    "/owners/{name}/keys/{keyId}": {"delete"},
+    "/things/{id}/access": {"get", "put"},
+    "/audit": {"get"},
+    "/transfers": {"post"},
+    "/transfers/{transferId}": {"get"},
 }
 WRITES = {
     ("/things", "post"),
@@ -74,7 +82,19 @@ WRITES = {
     ("/enrollment-groups/{groupId}/devices", "post"),
     ("/enrollment-groups/{groupId}/blocked", "post"),
     ("/enrollment-groups/{groupId}/blocked/{device}", "delete"),
+    ("/owners", "get"),
+    ("/owners", "post"),
+    ("/owners/{name}", "get"),
+    ("/owners/{name}/keys", "get"),
+    ("/owners/{name}/keys", "post"),
+    ("/owners/{name}/keys/{keyId}", "delete"),
+    ("/things/{id}/access", "get"),
+    ("/things/{id}/access", "put"),
+    ("/audit", "get"),
+    ("/transfers", "post"),
+    ("/transfers/{transferId}", "get"),
 }
+"""Operations that declare the bearer scheme: writes, and what only an owner may read."""
 AUTHENTICATES = {("/auth/token", "post")}
 """Operations whose 401 is a failed device authentication, not a missing API token."""
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}

@@ -27,6 +27,9 @@ const STEP_TIMEOUT_MS = 15_000;
 const EVENT_WAIT_MS = 1_500;
 
 const base = (process.argv[2] ?? "").replace(/\/+$/, "");
+// An API key for the directory's write forms (they declare bearer security).
+const token = process.argv[3] ?? "";
+const auth = token ? { Authorization: `Bearer ${token}` } : {};
 if (!/^https?:\/\//.test(base)) {
   console.error("usage: node node_wot_client.mjs <directory base URL>");
   process.exit(2);
@@ -130,9 +133,18 @@ await step("requestThingDescription", async () => {
 });
 
 let directory;
+// node-wot 0.9 keeps one HTTP client per URI scheme and consumed thing, and sets its security
+// from the first form it is used with: reads (nosec) and writes (bearer) through one consumed
+// directory would all go out as the first one did. So writes go through a second one.
+let writer;
 if (directoryTd !== undefined) {
   await step("consume", async () => {
+    servient.addCredentials({ [directoryTd.id]: { token } });
+    // node-wot 0.9.2 hands a form-level bearer scheme the whole list of stored credentials
+    // (retrieveCredentials) where it reads { token } from one: give the list that member too.
+    servient.retrieveCredentials(directoryTd.id).token = token;
     directory = await WoT.consume(directoryTd);
+    writer = await WoT.consume(directoryTd);
     return directory.title;
   });
 }
@@ -148,7 +160,8 @@ async function invoke(name, input, uriVariables) {
 // Invoke an action that changes the directory, keeping (not throwing) its error.
 async function invokeWrite(name, input, uriVariables) {
   try {
-    await invoke(name, input, uriVariables);
+    const options = uriVariables === undefined ? undefined : { uriVariables };
+    await writer.invokeAction(name, input, options);
     return null;
   } catch (err) {
     return err instanceof Error ? err.message : String(err);
@@ -229,7 +242,7 @@ await writeStep("createThing", thingTd(thingId, "node-wot lamp"), { id: thingId 
 await step("createThingInvalidRejected", async () => {
   const invalid = { id: `${thingId}-invalid`, title: "no @context, no security" };
   try {
-    await invoke("createThing", invalid, { id: invalid.id });
+    await writer.invokeAction("createThing", invalid, { uriVariables: { id: invalid.id } });
   } catch (err) {
     return `rejected: ${err.message}`;
   }
@@ -278,7 +291,7 @@ await writeStep("partiallyUpdateThing", patch, { id: thingId }, async () => {
 for (const id of extraIds) {
   await fetch(`${base}/things/${encodeURIComponent(id)}`, {
     method: "PUT",
-    headers: { "Content-Type": "application/td+json" },
+    headers: { "Content-Type": "application/td+json", ...auth },
     body: JSON.stringify(thingTd(id, `node-wot extra ${id.slice(-1)}`)),
   });
 }
@@ -350,7 +363,7 @@ await step("consumeRetrievedThing", async () => {
   });
   await fetch(`${base}/things/${encodeURIComponent(id)}`, {
     method: "PUT",
-    headers: { "Content-Type": "application/td+json" },
+    headers: { "Content-Type": "application/td+json", ...auth },
     body: JSON.stringify(td),
   });
   const enriched = await retrieve(id);

@@ -24,6 +24,7 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import ADMIN_TOKEN
 from tests.support import start_server, stop_server
 
 REPO = Path(__file__).resolve().parents[2]
@@ -113,10 +114,13 @@ def summary(node_modules: Path, tmp_path_factory: pytest.TempPathFactory) -> dic
     """Run the node-wot client once against a fresh server and return its summary."""
     node = shutil.which("node")
     assert node is not None
-    server = start_server(tmp_path_factory.mktemp("node-wot") / "data")
+    # Things are made public so that node-wot's anonymous reads (nosec forms) see them.
+    server = start_server(
+        tmp_path_factory.mktemp("node-wot") / "data", THINGREG_DEFAULT_VISIBILITY="public"
+    )
     try:
         result = subprocess.run(
-            [node, str(SCRIPT), server.url],
+            [node, str(SCRIPT), server.url, ADMIN_TOKEN],
             capture_output=True,
             text=True,
             timeout=SCRIPT_TIMEOUT,

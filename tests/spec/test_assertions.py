@@ -31,6 +31,7 @@ import httpx
 import pytest
 from jsonschema import Draft7Validator
 
+from tests.conftest import ADMIN
 from tests.support import SHARED_SPEC, LiveServer, minimal_td, start_server, stop_server
 
 if not SHARED_SPEC.is_dir():
@@ -110,9 +111,10 @@ NOT_IMPLEMENTED: dict[str, str] = {
 """Assertions without a test, each with the reason the report gives."""
 
 NOTES: dict[str, str] = {
-    "priv-loc-priv-dir-access": "with THINGREG_API_TOKEN set, changing the directory needs the "
-    "bearer token; reading stays open to anyone who can reach the server",
-    "tdd-things-read-only-auth": "when THINGREG_API_TOKEN is set",
+    "priv-loc-priv-dir-access": "changing the directory needs an API key with the write scope; "
+    "a new thing is visible to its owner only, and an owner may hide members such as a location "
+    "from anonymous clients of a public thing (docs/security.md)",
+    "tdd-things-read-only-auth": "anonymous clients may read public things only and write nothing",
     "tdd-search-large-tdds": "JSONPath (RFC 9535) at /search/jsonpath",
     "tdd-http-unsupported-feature": "501 for SPARQL and XPath search, 405 for unsupported "
     "methods, 400 for unknown parameter values",
@@ -214,7 +216,7 @@ JSONObject = dict[str, Any]
 
 @pytest.fixture(scope="module")
 def http(live_server: LiveServer) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=live_server.url, timeout=10) as client:
+    with httpx.Client(base_url=live_server.url, timeout=10, headers=ADMIN) as client:
         yield client
 
 
@@ -424,7 +426,7 @@ def subscribe(
 ) -> Iterator[EventStream]:
     with (
         httpx.Client(base_url=server.url, timeout=5) as client,
-        client.stream("GET", path, headers=dict(headers or {})) as response,
+        client.stream("GET", path, headers=dict(ADMIN if headers is None else headers)) as response,
     ):
         assert response.status_code == 200
         assert media_type(response) == "text/event-stream"
@@ -853,14 +855,17 @@ def test_tdd_things_read_only_auth(token_server: LiveServer) -> None:
             assert response.headers["www-authenticate"].lower().startswith("bearer")
         assert fetch(http, "/things") == []
         assert put(http, a_td(thing_id), headers={**TD_JSON, **bearer}).status_code == 201
+        problem(http.get(thing_path(thing_id)), 404)  # private until its owner says otherwise
+        public = {"visibility": "public"}
+        assert http.put(thing_path(thing_id) + "/access", json=public, headers=bearer).is_success
         problem(patch(http, thing_id, {"title": "Nope"}), 401)
         problem(http.delete(thing_path(thing_id)), 401)
-        # Reads stay open.
+        # Reads of a public thing are open.
         assert fetch_td(http, thing_id)["title"] == "Thing One"
         assert ids_of(fetch(http, "/things")) == [thing_id]
         assert fetch(http, "/search/jsonpath?query=" + quote("$[*].id")) == [thing_id]
         assert http.get("/.well-known/wot").status_code == 200
-        with subscribe(token_server):
+        with subscribe(token_server, headers={}):
             pass
         assert patch(http, thing_id, {"title": "Yes"}, {**MERGE_PATCH, **bearer}).status_code == 204
         assert http.delete(thing_path(thing_id), headers=bearer).status_code == 204
@@ -987,7 +992,7 @@ def test_tdd_things_create_anonymous_td_resp(http: httpx.Client) -> None:
     assert response.status_code == 201
     location = urljoin(str(response.url), response.headers["location"])
     assert location.startswith(str(http.base_url).rstrip("/") + "/things/")
-    assert httpx.get(location).json()["title"] == "Located"
+    assert httpx.get(location, headers=ADMIN).json()["title"] == "Located"
 
 
 # -- Things API: retrieval -------------------------------------------------------------------
@@ -1223,7 +1228,7 @@ def test_tdd_things_list_pagination_header_nextlink_base(http: httpx.Client) -> 
     next_url = http.get("/things?limit=2").links["next"]["url"]
     resolved = urljoin(base, next_url)
     assert resolved.startswith(base + "things")
-    with httpx.Client(timeout=10) as client:
+    with httpx.Client(timeout=10, headers=ADMIN) as client:
         assert ids_of(client.get(resolved).json()) == everything[2:4]
 
 
@@ -1405,7 +1410,7 @@ def test_tdd_notification_event_id(http: httpx.Client, live_server: LiveServer) 
     assert patch(http, thing_id, {"title": "Missed"}).status_code == 204
     stored(http, a_td(thing_id + ":2"))
     assert http.delete(thing_path(thing_id)).status_code == 204
-    with subscribe(live_server, headers={"Last-Event-ID": seen.id}, wait=False) as events:
+    with subscribe(live_server, headers={**ADMIN, "Last-Event-ID": seen.id}, wait=False) as events:
         missed = [events.next() for _ in range(3)]
     assert [(m.type, m.data["id"]) for m in missed] == [
         ("thing_updated", thing_id),
@@ -1555,7 +1560,12 @@ def test_priv_loc_priv_dir_access(token_server: LiveServer) -> None:
         problem(patch(http, thing_id, {"geo:lat": "0.0"}), 401)
         problem(put(http, {**located, "geo:lat": "0.0"}), 401)
         problem(http.delete(thing_path(thing_id)), 401)
-        assert fetch_td(http, thing_id)["geo:lat"] == "52.1"
+        problem(http.get(thing_path(thing_id)), 404)  # private by default
+        access = {"visibility": "public", "hiddenFields": ["geo:lat"]}
+        assert http.put(thing_path(thing_id) + "/access", json=access, headers=bearer).is_success
+        assert "geo:lat" not in fetch_td(http, thing_id)  # anonymous: public, location hidden
+        owner = http.get(thing_path(thing_id), headers=bearer).json()
+        assert owner["geo:lat"] == "52.1"
 
 
 # -- The catalogue itself --------------------------------------------------------------------

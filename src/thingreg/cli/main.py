@@ -6,7 +6,19 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from thingreg.cli import backup, delegations, device, enroll, ids, keys, serve, validate, verify
+from thingreg.cli import (
+    audit,
+    backup,
+    delegations,
+    device,
+    enroll,
+    ids,
+    keys,
+    owners,
+    serve,
+    validate,
+    verify,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -23,6 +35,8 @@ def build_parser() -> argparse.ArgumentParser:
     keys.register(commands)
     backup.register(commands)
     verify.register(commands)
+    owners.register(commands)
+    audit.register(commands)
     return parser
 
 

@@ -16,9 +16,27 @@ from typing import Any
 
 import orjson
 
+from thingreg.core.access.policy import (
+    check_can_write,
+    check_change,
+    check_replace,
+    hidden_members,
+    may_change,
+    may_manage,
+    may_see,
+    not_found,
+    redact,
+)
+from thingreg.core.access.principal import Principal
 from thingreg.core.aliases import MEMBER as ALIASES_MEMBER
 from thingreg.core.aliases import listed_aliases, own_alias
-from thingreg.core.errors import BadRequest, Conflict, InvalidThingDescription, NotFound
+from thingreg.core.errors import (
+    BadRequest,
+    Conflict,
+    Forbidden,
+    InvalidThingDescription,
+    Unauthorized,
+)
 from thingreg.core.events import EventBus
 from thingreg.core.ids.analysis import analyse
 from thingreg.core.search.jsonpath import JSONPathPlan, plan_jsonpath
@@ -35,6 +53,8 @@ from thingreg.core.td.registration import (
 from thingreg.core.td.validation import validate_td
 from thingreg.core.thing_id import check_thing_id
 from thingreg.store.base import (
+    VISIBILITIES,
+    Access,
     Credential,
     Decide,
     Event,
@@ -42,6 +62,7 @@ from thingreg.store.base import (
     Store,
     ThingFilter,
     ThingRecord,
+    Visibility,
 )
 
 log = logging.getLogger(__name__)
@@ -60,6 +81,7 @@ class Directory:
         *,
         max_query_length: int = 2048,
         publish_writes: bool = True,
+        default_visibility: Visibility = "owner",
     ) -> None:
         self.store = store
         self.bus = bus
@@ -67,11 +89,22 @@ class Directory:
         self.publish_writes = publish_writes
         """``False`` when an :class:`~thingreg.core.events.EventRelay` feeds the bus from the
         event log instead (other processes write too, and the bus must keep id order)."""
+        if default_visibility not in ("owner", "public"):
+            raise ValueError("the default visibility of new things is 'owner' or 'public'")
+        self.default_visibility: Visibility = default_visibility
 
     # -- writes ----------------------------------------------------------------------------
 
-    async def put(self, thing_id: str, td: Any) -> bool:
-        """Create or replace the TD at ``thing_id``; ``True`` when it was created."""
+    async def put(
+        self, thing_id: str, td: Any, principal: Principal, *, owner: str | None = None
+    ) -> bool:
+        """Create or replace the TD at ``thing_id``; ``True`` when it was created.
+
+        A new thing belongs to the principal's owner (or to ``owner``, which only an
+        administrator may name) and is visible to its owner only; a replaced one keeps its
+        owner and access.
+        """
+        check_can_write(principal)
         check_thing_id(thing_id)
         if isinstance(td, dict) and td.get("id") != thing_id:
             if "id" not in td:
@@ -79,17 +112,21 @@ class Directory:
             raise BadRequest(
                 f"the TD's id {td['id']!r} does not match the id in the URL {thing_id!r}"
             )
-
-        prepared = _prepare(thing_id, td)
+        access = await self._new_access(principal, owner)
+        prepared = _prepare(thing_id, td, access=access)
 
         def decide(current: ThingRecord | None) -> Mutation:
-            return _store_mutation(current, _settle(prepared, current))
+            check_replace(principal, current, thing_id)
+            return _store_mutation(current, _settle(prepared, current), principal)
 
         event = await self._write(thing_id, decide)
         return event.type == "thing_created"
 
-    async def create_anonymous(self, td: Any) -> str:
+    async def create_anonymous(
+        self, td: Any, principal: Principal, *, owner: str | None = None
+    ) -> str:
         """Store a TD that has no id under a new ``urn:uuid:`` and return that id."""
+        check_can_write(principal)
         if isinstance(td, dict) and "id" in td:
             raise BadRequest(
                 "the TD has an id: register it with PUT /things/{id} instead of POST /things"
@@ -97,17 +134,29 @@ class Directory:
         thing_id = uuid.uuid4().urn
         if isinstance(td, dict):
             td = {**td, "id": thing_id}
-
-        prepared = _prepare(thing_id, td, anonymous=True)
+        access = await self._new_access(principal, owner)
+        prepared = _prepare(thing_id, td, anonymous=True, access=access)
 
         def decide(current: ThingRecord | None) -> Mutation:
-            return _store_mutation(current, _settle(prepared, current))
+            check_replace(principal, current, thing_id)
+            return _store_mutation(current, _settle(prepared, current), principal)
 
         await self._write(thing_id, decide)
         return thing_id
 
-    async def patch(self, thing_id: str, patch: Any) -> None:
+    async def _new_access(self, principal: Principal, owner: str | None) -> Access:
+        """The access of a thing this principal creates: its owner's, private."""
+        if owner is None:
+            return Access(principal.owner or "", self.default_visibility)
+        if not principal.is_admin:
+            raise Forbidden("only an administrator may write on behalf of another owner")
+        if await self.store.owner(owner) is None:
+            raise BadRequest(f"no owner called {owner!r}")
+        return Access(owner, self.default_visibility)
+
+    async def patch(self, thing_id: str, patch: Any, principal: Principal) -> None:
         """Apply a JSON merge patch to the enriched TD, re-validate, and store the result."""
+        check_can_write(principal)
         check_thing_id(thing_id)
         if not isinstance(patch, dict):
             raise BadRequest("a merge patch for a TD must be a JSON object")
@@ -115,20 +164,21 @@ class Directory:
             raise BadRequest("a merge patch cannot change the TD's id")
 
         def decide(current: ThingRecord | None) -> Mutation:
-            if current is None:
-                raise NotFound(f"no thing with id {thing_id!r}")
+            check_change(principal, current, thing_id)
+            assert current is not None
             merged = apply_merge_patch(enriched(current), patch)
-            return _store_mutation(current, _settle(_prepare(thing_id, merged), current))
+            prepared = _prepare(thing_id, merged, access=current.access)
+            return _store_mutation(current, _settle(prepared, current), principal)
 
         await self._write(thing_id, decide)
 
-    async def delete(self, thing_id: str) -> None:
+    async def delete(self, thing_id: str, principal: Principal) -> None:
+        check_can_write(principal)
         check_thing_id(thing_id)
 
         def decide(current: ThingRecord | None) -> Mutation:
-            if current is None:
-                raise NotFound(f"no thing with id {thing_id!r}")
-            return Mutation(record=None, event_type="thing_deleted")
+            check_change(principal, current, thing_id)
+            return Mutation(record=None, event_type="thing_deleted", actor=principal.name)
 
         await self._write(thing_id, decide)
 
@@ -139,9 +189,66 @@ class Directory:
         def decide(current: ThingRecord | None) -> Mutation:
             if current is not None:
                 raise ThingExists(f"a thing with id {record.id!r} exists already")
-            return Mutation(record, "thing_created", render(record), credentials)
+            return Mutation(
+                record,
+                "thing_created",
+                render(record),
+                actor="enrollment",
+                action="device_enrolled",
+                credentials=credentials,
+            )
 
         await self._write(record.id, decide)
+
+    async def access(self, thing_id: str, principal: Principal) -> Access:
+        """A thing's owner and visibility, for its owner or an administrator."""
+        record = await self.managed(thing_id, principal, change=False)
+        return record.access
+
+    async def set_access(self, thing_id: str, principal: Principal, wanted: Any) -> Access:
+        """Change who may see a thing (not who owns it); ``wanted`` is the JSON of
+        ``PUT /things/{id}/access``."""
+        check_can_write(principal)
+        check_thing_id(thing_id)
+        visibility, shared, hidden = parse_access(wanted)
+        for name in shared:
+            if await self.store.owner(name) is None:
+                raise BadRequest(f"no owner called {name!r} to share with")
+
+        def decide(current: ThingRecord | None) -> Mutation:
+            check_change(principal, current, thing_id)
+            assert current is not None
+            if wanted.get("owner", current.access.owner) != current.access.owner:
+                raise BadRequest("the owner of a thing changes by a transfer, not here")
+            access = Access(current.access.owner, visibility, shared, hidden)
+            record = replace(current, access=access, modified=format_time(now_utc()))
+            diff = orjson.dumps({"id": thing_id})
+            return Mutation(record, "thing_updated", diff, principal.name, "access_changed")
+
+        event = await self._write(thing_id, decide)
+        return event.access
+
+    async def managed(self, thing_id: str, principal: Principal, *, change: bool) -> ThingRecord:
+        """The thing, when the principal may manage it (its owner, or an administrator): to
+        read (``change=False``) or change (``True``) its access or credentials. 404 when
+        missing or invisible, 403 when visible but someone else's."""
+        if change:
+            check_can_write(principal)
+        elif principal.kind == "anonymous":
+            raise Unauthorized("this needs the API key of the thing's owner")
+        check_thing_id(thing_id)
+        record = await self.store.get(thing_id)
+        if record is None or not may_see(principal, record.access, thing_id):
+            raise not_found(thing_id)
+        if may_manage(principal, record.access) and (
+            not change or may_change(principal, record.access)
+        ):
+            return record
+        raise Forbidden(f"only the owner of {thing_id!r} may do this")
+
+    async def write_thing(self, thing_id: str, decide: Decide) -> Event:
+        """A write decided elsewhere in the domain (an ownership transfer), published."""
+        return await self._write(thing_id, decide)
 
     async def _write(self, thing_id: str, decide: Decide) -> Event:
         event = await self.store.write(thing_id, decide)
@@ -165,22 +272,41 @@ class Directory:
 
     # -- reads -----------------------------------------------------------------------------
 
-    async def get(self, thing_id: str) -> bytes:
-        """The enriched TD, with ``registration.retrieved`` set to now."""
+    async def get(self, thing_id: str, principal: Principal) -> bytes:
+        """The enriched TD, with ``registration.retrieved`` set to now, as the principal may
+        see it."""
         check_thing_id(thing_id)
         record = await self.store.get(thing_id)
-        if record is None:
-            raise NotFound(f"no thing with id {thing_id!r}")
-        return render(record, retrieved=format_time(now_utc()))
+        if record is None or not may_see(principal, record.access, thing_id):
+            raise not_found(thing_id)
+        retrieved = format_time(now_utc())
+        hidden = hidden_members(principal, record.access)
+        if hidden:
+            return orjson.dumps(redact(orjson.loads(render(record, retrieved)), hidden))
+        return render(record, retrieved=retrieved)
 
     async def list(
-        self, *, offset: int = 0, limit: int | None = None, where: ThingFilter | None = None
+        self,
+        principal: Principal,
+        *,
+        offset: int = 0,
+        limit: int | None = None,
+        where: ThingFilter | None = None,
     ) -> AsyncIterator[bytes]:
-        """Enriched TDs in id order, streamed chunk by chunk from the store."""
+        """Enriched TDs the principal may see, in id order, streamed chunk by chunk."""
         retrieved = format_time(now_utc())
+        where = seen_by(principal, where)
         async for chunk in self.store.scan(offset=offset, limit=limit, where=where):
             for record in chunk:
-                yield render(record, retrieved)
+                hidden = hidden_members(principal, record.access)
+                if hidden:
+                    yield orjson.dumps(redact(orjson.loads(render(record, retrieved)), hidden))
+                else:
+                    yield render(record, retrieved)
+
+    async def count(self, principal: Principal, where: ThingFilter | None = None) -> int:
+        """How many things the principal may see (that match ``where``)."""
+        return await self.store.count(seen_by(principal, where))
 
     @staticmethod
     def identifier_filter(
@@ -199,23 +325,26 @@ class Directory:
         return ThingFilter(schemes=schemes, aliases=aliases, words=words)
 
     async def search_jsonpath(
-        self, query: str, within: ThingFilter | None = None
+        self, query: str, principal: Principal, within: ThingFilter | None = None
     ) -> AsyncIterator[bytes]:
-        """JSON values of the nodes the query selects in the array of all enriched TDs (or of
-        those ``within`` an identifier filter).
+        """JSON values of the nodes the query selects in the array of the enriched TDs the
+        principal may see (those ``within`` an identifier filter), as it may see them.
 
         The query is planned first so that a bad query fails before any output is sent.
         """
         plan = plan_jsonpath(query, max_length=self.max_query_length)
+        within = seen_by(principal, within)
         if not plan.per_thing and await self.store.count(within) > WHOLE_COLLECTION_LIMIT:
             raise BadRequest(
                 "this query needs the whole collection in memory (it indexes the root array or "
                 f"refers to $ in a filter), which is refused above {WHOLE_COLLECTION_LIMIT} "
                 "things; start it with $[?...], $[*] or $..name instead"
             )
-        return self._search(plan, within or ThingFilter())
+        return self._search(plan, within or ThingFilter(), principal)
 
-    async def _search(self, plan: JSONPathPlan, within: ThingFilter) -> AsyncIterator[bytes]:
+    async def _search(
+        self, plan: JSONPathPlan, within: ThingFilter, principal: Principal
+    ) -> AsyncIterator[bytes]:
         if plan.per_thing:
             if plan.prefilter.matches_nothing:
                 return
@@ -229,10 +358,15 @@ class Directory:
             )
             async for chunk in self.store.scan(where=where):
                 for record in chunk:
-                    for value in plan.evaluate_one(enriched(record)):
+                    td = redact(enriched(record), hidden_members(principal, record.access))
+                    for value in plan.evaluate_one(td):
                         yield orjson.dumps(value)
             return
-        tds = [enriched(r) async for chunk in self.store.scan(where=within) for r in chunk]
+        tds = [
+            redact(enriched(r), hidden_members(principal, r.access))
+            async for chunk in self.store.scan(where=within)
+            for r in chunk
+        ]
         for value in plan.evaluate_all(tds):
             yield orjson.dumps(value)
 
@@ -241,9 +375,12 @@ class ThingExists(Conflict):
     """A create-only write found the thing already there."""
 
 
-def prepare(thing_id: str, td: Any) -> ThingRecord:
-    """Validate a TD and turn it into a new record (``InvalidThingDescription`` if invalid)."""
-    return _prepare(thing_id, td)
+def prepare(thing_id: str, td: Any, access: Access | None = None) -> ThingRecord:
+    """Validate a TD and turn it into a new record (``InvalidThingDescription`` if invalid).
+
+    Without ``access`` the thing belongs to no owner and only administrators see it: the
+    devices an enrollment group registers (groups have no owner yet)."""
+    return _prepare(thing_id, td, access=access or Access("", "owner"))
 
 
 MAX_WORDS = 8
@@ -262,7 +399,50 @@ def free_text_words(text: str | None) -> frozenset[str]:
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
-def _prepare(thing_id: str, td: Any, *, anonymous: bool = False) -> ThingRecord:
+def seen_by(principal: Principal, where: ThingFilter | None) -> ThingFilter | None:
+    """``where``, narrowed to what the principal may see (applied by the store's query)."""
+    audience = principal.audience
+    if audience is None:
+        return where
+    return replace(where or ThingFilter(), audience=audience)
+
+
+def parse_access(wanted: Any) -> tuple[Visibility, tuple[str, ...], tuple[str, ...]]:
+    """The body of ``PUT /things/{id}/access``: visibility, shared-with owners, hidden fields."""
+    if not isinstance(wanted, dict):
+        raise BadRequest("the access of a thing is a JSON object")
+    unknown = set(wanted) - {"visibility", "sharedWith", "hiddenFields", "owner"}
+    if unknown:
+        raise BadRequest(f"unknown member(s): {', '.join(sorted(unknown))}")
+    visibility = wanted.get("visibility", "owner")
+    if visibility not in VISIBILITIES:
+        raise BadRequest(f"visibility must be one of {', '.join(VISIBILITIES)}")
+    shared = wanted.get("sharedWith", [])
+    hidden = wanted.get("hiddenFields", [])
+    for name, values in (("sharedWith", shared), ("hiddenFields", hidden)):
+        if not isinstance(values, list) or not all(
+            isinstance(v, str) and v and "\x00" not in v for v in values
+        ):
+            raise BadRequest(f"{name} must be a list of non-empty strings")
+    if visibility == "shared" and not shared:
+        raise BadRequest("a shared thing needs sharedWith: the owners it is shared with")
+    if visibility != "shared" and shared:
+        raise BadRequest("sharedWith needs visibility 'shared'")
+    if set(hidden) & {"id", "@context", "registration"}:
+        raise BadRequest("id, @context and registration cannot be hidden")
+    return visibility, tuple(sorted(set(shared))), tuple(sorted(set(hidden)))
+
+
+def describe_access(access: Access) -> dict[str, Any]:
+    return {
+        "owner": access.owner,
+        "visibility": access.visibility,
+        "sharedWith": list(access.shared),
+        "hiddenFields": list(access.hidden),
+    }
+
+
+def _prepare(thing_id: str, td: Any, *, access: Access, anonymous: bool = False) -> ThingRecord:
     """Validate a submitted TD and turn it into the record to store, as if it were new.
 
     This runs before the write is queued, so the store's writer spends its time on SQL only.
@@ -299,6 +479,7 @@ def _prepare(thing_id: str, td: Any, *, anonymous: bool = False) -> ThingRecord:
         ttl=ttl,
         anonymous=anonymous,
         aliases=tuple(aliases.values()),
+        access=access,
     )
 
 
@@ -307,17 +488,22 @@ def _settle(prepared: ThingRecord, current: ThingRecord | None) -> ThingRecord:
     if current is None:
         return prepared
     return replace(
-        prepared, created=current.created, anonymous=prepared.anonymous or current.anonymous
+        prepared,
+        created=current.created,
+        anonymous=prepared.anonymous or current.anonymous,
+        access=current.access,
     )
 
 
-def _store_mutation(current: ThingRecord | None, record: ThingRecord) -> Mutation:
+def _store_mutation(
+    current: ThingRecord | None, record: ThingRecord, principal: Principal
+) -> Mutation:
     """The mutation and its event: full TD for a creation, merge patch (with id) for an update."""
     if current is None:
-        return Mutation(record, "thing_created", render(record))
+        return Mutation(record, "thing_created", render(record), principal.name)
     diff = create_merge_patch(enriched(current), enriched(record))
     diff["id"] = record.id
-    return Mutation(record, "thing_updated", orjson.dumps(diff))
+    return Mutation(record, "thing_updated", orjson.dumps(diff), principal.name)
 
 
 class _Renewed(Exception):
@@ -328,6 +514,6 @@ def _expire_if_due(now: str) -> Decide:
     def decide(current: ThingRecord | None) -> Mutation:
         if current is None or current.expires is None or current.expires >= now:
             raise _Renewed
-        return Mutation(record=None, event_type="thing_deleted")
+        return Mutation(record=None, event_type="thing_deleted", actor="system (expiry)")
 
     return decide

@@ -76,13 +76,17 @@ def directory_td(
     base = _normalise_base(base_url)
     write_security = [BEARER] if write_auth else None
     security_definitions: JSONObject = {
-        NOSEC: {"scheme": "nosec", "description": "Reading the directory is open."},
+        NOSEC: {
+            "scheme": "nosec",
+            "description": "Anonymous clients read the public things (when the registry "
+            "allows anonymous reads at all).",
+        },
     }
     if write_auth:
         security_definitions[BEARER] = {
             "scheme": "bearer",
-            "description": "The API token configured on the server, sent as "
-            "'Authorization: Bearer <token>'.",
+            "description": "An owner's API key (or the administrator token configured on "
+            "the server), sent as 'Authorization: Bearer <key>'.",
             "in": "header",
             "name": "Authorization",
             # The token is an opaque string; without this the TD default "jwt" would apply.

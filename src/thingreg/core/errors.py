@@ -10,6 +10,7 @@ the individual classes::
     │   ├── InvalidThingDescription 400  a TD failed validation (carries ``validation_errors``)
     │   └── InvalidQuery            400  a search query that does not parse
     ├── Unauthorized                401  missing or wrong credentials
+    ├── Forbidden                   403  authenticated, but not allowed to do this
     ├── NotFound                    404  no such thing or endpoint
     ├── MethodNotAllowed            405
     ├── NotAcceptable               406
@@ -92,6 +93,11 @@ class Unauthorized(ThingregError):
     status = 401
     slug = "unauthorized"
     headers: ClassVar[dict[str, str]] = {"WWW-Authenticate": 'Bearer realm="thingreg"'}
+
+
+class Forbidden(ThingregError):
+    status = 403
+    slug = "forbidden"
 
 
 class NotFound(ThingregError):

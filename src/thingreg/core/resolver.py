@@ -6,13 +6,14 @@ the alias index; then the delegation table (longest prefix of a reading's canoni
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from thingreg.core.errors import NotFound
 from thingreg.core.ids.analysis import analyse
 from thingreg.core.ids.base import InvalidIdentifier, Reading
-from thingreg.store.base import Delegation, Store
+from thingreg.store.base import Delegation, Store, ThingRecord
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,20 +27,30 @@ class Resolution:
     delegation: Delegation | None = None
 
 
-async def resolve(store: Store, text: str) -> Resolution:
-    """Resolve ``text``; raises :class:`NotFound` (with the readings) when nothing matches."""
+Visible = Callable[[ThingRecord], bool]
+"""Whether the asking client may see a thing; things it may not see are not resolved to."""
+
+
+async def resolve(store: Store, text: str, visible: Visible | None = None) -> Resolution:
+    """Resolve ``text``; raises :class:`NotFound` (with the readings) when nothing matches
+    (nothing ``visible`` matches, when that is given)."""
+
+    async def shown(thing_id: str) -> bool:
+        record = await store.get(thing_id)
+        return record is not None and (visible is None or visible(record))
+
     text = text.strip()
     try:
         readings = tuple(analyse(text).readings)
     except InvalidIdentifier:
-        if await store.get(text) is not None:
+        if await shown(text):
             return Resolution(text, (), thing_id=text)
         raise
-    if await store.get(text) is not None:
+    if await shown(text):
         return Resolution(text, readings, thing_id=text)
     for reading in readings:
         thing_id = await store.find_alias(reading.canonical)
-        if thing_id is not None:
+        if thing_id is not None and (visible is None or await shown(thing_id)):
             return Resolution(text, readings, thing_id=thing_id, matched=reading)
     delegations = await store.delegations()
     for reading in readings:

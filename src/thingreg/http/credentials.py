@@ -22,7 +22,13 @@ from starlette.types import Scope
 from thingreg.core.auth.credentials import Credentials, describe
 from thingreg.core.errors import UnsupportedMediaType
 from thingreg.http.bodies import MERGE_PATCH, media_type, read_json
-from thingreg.http.negotiation import JSON, negotiate, require_write_access, settings_of
+from thingreg.http.negotiation import (
+    JSON,
+    directory_of,
+    negotiate,
+    principal_of,
+    settings_of,
+)
 from thingreg.http.things import thing_path
 
 _RAW = re.compile(r"/things/(?P<thing_id>[^/]+)/credentials(?:/(?P<credential_id>[^/]+))?")
@@ -62,6 +68,13 @@ def _ids(request: Request) -> tuple[str, str]:
     return params["thing_id"], params.get("credential_id", "")
 
 
+async def _managed(request: Request, *, change: bool) -> None:
+    """Only the thing's owner (``change``: with the write scope) or an administrator."""
+    principal = await principal_of(request)
+    thing_id = request.path_params["thing_id"]
+    await directory_of(request).managed(thing_id, principal, change=change)
+
+
 def _json(body: object, status: int = 200, headers: dict[str, str] | None = None) -> Response:
     return Response(orjson.dumps(body), status, headers=headers, media_type=JSON)
 
@@ -72,11 +85,12 @@ class CredentialList(HTTPEndpoint):
     async def get(self, request: Request) -> Response:
         negotiate(request, (JSON,))
         thing_id, _ = _ids(request)
+        await _managed(request, change=False)
         found = await credentials_of(request).list(thing_id)
         return _json([describe(credential) for credential in found])
 
     async def post(self, request: Request) -> Response:
-        require_write_access(request)
+        await _managed(request, change=True)
         thing_id, _ = _ids(request)
         body = await read_json(request, frozenset({JSON}), settings_of(request).max_body_bytes)
         credential = await credentials_of(request).add(thing_id, body)
@@ -89,11 +103,12 @@ class CredentialItem(HTTPEndpoint):
 
     async def get(self, request: Request) -> Response:
         negotiate(request, (JSON,))
+        await _managed(request, change=False)
         credential = await credentials_of(request).get(*_ids(request))
         return _json(describe(credential))
 
     async def patch(self, request: Request) -> Response:
-        require_write_access(request)
+        await _managed(request, change=True)
         if media_type(request) not in _PATCH_TYPES:
             raise UnsupportedMediaType(f"PATCH needs Content-Type {MERGE_PATCH} or {JSON}")
         patch = await read_json(request, _PATCH_TYPES, settings_of(request).max_body_bytes)
@@ -101,7 +116,7 @@ class CredentialItem(HTTPEndpoint):
         return _json(describe(credential))
 
     async def delete(self, request: Request) -> Response:
-        require_write_access(request)
+        await _managed(request, change=True)
         await credentials_of(request).delete(*_ids(request))
         return Response(status_code=204, headers={"Content-Type": "application/x-empty"})
 

@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from thingreg.core.access.policy import check_admin
 from thingreg.core.errors import BadRequest, NotFound
 from thingreg.core.federation import (
     MAX_NOTE_LENGTH,
@@ -32,7 +33,7 @@ from thingreg.http.negotiation import (
     directory_of,
     int_param,
     negotiate,
-    require_write_access,
+    principal_of,
     settings_of,
 )
 from thingreg.store.base import Delegation
@@ -77,7 +78,7 @@ class DelegationResource(HTTPEndpoint):
         raise NotFound(f"no delegation has the prefix {prefix!r}")
 
     async def put(self, request: Request) -> Response:
-        require_write_access(request)
+        check_admin(await principal_of(request))
         prefix = check_prefix(request.path_params["prefix"])
         body = await read_json(request, frozenset({JSON}), settings_of(request).max_body_bytes)
         registry, note = _read_body(body, prefix)
@@ -88,7 +89,7 @@ class DelegationResource(HTTPEndpoint):
         return Response(status_code=204)
 
     async def delete(self, request: Request) -> Response:
-        require_write_access(request)
+        check_admin(await principal_of(request))
         prefix = check_prefix(request.path_params["prefix"])
         if not await directory_of(request).store.delete_delegation(prefix):
             raise NotFound(f"no delegation has the prefix {prefix!r}")

@@ -20,11 +20,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from thingreg.core.access.policy import check_admin
 from thingreg.core.auth.enrollment import EnrollmentGroups, describe_group
 from thingreg.core.auth.onboarding import Onboarding
 from thingreg.core.errors import BadRequest, UnsupportedMediaType
 from thingreg.http.bodies import MERGE_PATCH, media_type, read_body, read_json
-from thingreg.http.negotiation import JSON, negotiate, require_write_access, settings_of
+from thingreg.http.negotiation import JSON, negotiate, principal_of, settings_of
 
 CSV = "text/csv"
 NDJSON = "application/x-ndjson"
@@ -53,22 +54,22 @@ def _json(body: object, status: int = 200, headers: dict[str, str] | None = None
 
 
 async def list_or_create(request: Request) -> Response:
+    check_admin(await principal_of(request))  # fleets are the registry's configuration
     if request.method == "GET":
         negotiate(request, (JSON,))
         return _json([describe_group(group) for group in await groups_of(request).all()])
-    require_write_access(request)
     body = await read_json(request, frozenset({JSON}), settings_of(request).max_body_bytes)
     group = await groups_of(request).create(body)
     return _json(describe_group(group), 201, {"Location": group_path(group.id)})
 
 
 async def group_item(request: Request) -> Response:
+    check_admin(await principal_of(request))
     group_id = request.path_params["group_id"]
     groups = groups_of(request)
     if request.method == "GET":
         negotiate(request, (JSON,))
         return _json(describe_group(await groups.get(group_id)))
-    require_write_access(request)
     if request.method == "DELETE":
         await groups.delete(group_id)
         return Response(status_code=204, headers=_EMPTY)
@@ -80,7 +81,7 @@ async def group_item(request: Request) -> Response:
 
 async def devices(request: Request) -> Response:
     """Register the devices a CSV or NDJSON file lists."""
-    require_write_access(request)
+    check_admin(await principal_of(request))
     kind = media_type(request)
     if kind not in (CSV, NDJSON):
         raise UnsupportedMediaType(f"send the device file as {CSV} or {NDJSON}")
@@ -96,12 +97,12 @@ async def devices(request: Request) -> Response:
 
 
 async def blocked(request: Request) -> Response:
+    check_admin(await principal_of(request))
     group_id = request.path_params["group_id"]
     groups = groups_of(request)
     if request.method == "GET":
         negotiate(request, (JSON,))
         return _json(await groups.blocked(group_id))
-    require_write_access(request)
     body = await read_json(request, frozenset({JSON}), settings_of(request).max_body_bytes)
     if not isinstance(body, dict) or set(body) != {"device"}:
         raise BadRequest('the body is {"device": "<thing id>"}')
@@ -110,7 +111,7 @@ async def blocked(request: Request) -> Response:
 
 
 async def unblock(request: Request) -> Response:
-    require_write_access(request)
+    check_admin(await principal_of(request))
     params = request.path_params
     await groups_of(request).unblock(params["group_id"], params["device"])
     return Response(status_code=204, headers=_EMPTY)

@@ -21,7 +21,13 @@ from starlette.types import Scope
 
 from thingreg.core.errors import NotImplementedFeature, UnsupportedMediaType
 from thingreg.http.bodies import MERGE_PATCH, media_type, read_json
-from thingreg.http.negotiation import JSON, negotiate, require_write_access, settings_of
+from thingreg.http.negotiation import (
+    JSON,
+    directory_of,
+    negotiate,
+    principal_of,
+    settings_of,
+)
 from thingreg.http.things import thing_path
 from thingreg.integrations.mqtt.accounts import MqttAccess
 
@@ -57,13 +63,20 @@ def _json(body: Any, status: int = 200, headers: dict[str, str] | None = None) -
     return Response(orjson.dumps(body), status, headers=headers, media_type=JSON)
 
 
+async def _owner_of_the_thing(request: Request, *, change: bool) -> None:
+    """A thing's MQTT account is its owner's (or an administrator's) to see and change."""
+    principal = await principal_of(request)
+    await directory_of(request).managed(request.path_params["thing_id"], principal, change=change)
+
+
 class MqttCredential(HTTPEndpoint):
     async def get(self, request: Request) -> Response:
         negotiate(request, (JSON,))
+        await _owner_of_the_thing(request, change=False)
         return _json(await mqtt_of(request).get(request.path_params["thing_id"]))
 
     async def post(self, request: Request) -> Response:
-        require_write_access(request)
+        await _owner_of_the_thing(request, change=True)
         thing_id = request.path_params["thing_id"]
         body, created = await mqtt_of(request).issue(thing_id)
         headers = {"Cache-Control": "no-store"}
@@ -72,7 +85,7 @@ class MqttCredential(HTTPEndpoint):
         return _json(body, 201 if created else 200, headers)
 
     async def patch(self, request: Request) -> Response:
-        require_write_access(request)
+        await _owner_of_the_thing(request, change=True)
         access = mqtt_of(request)
         if media_type(request) not in _PATCH_TYPES:
             raise UnsupportedMediaType(f"PATCH needs Content-Type {MERGE_PATCH} or {JSON}")
@@ -80,7 +93,7 @@ class MqttCredential(HTTPEndpoint):
         return _json(await access.update(request.path_params["thing_id"], patch))
 
     async def delete(self, request: Request) -> Response:
-        require_write_access(request)
+        await _owner_of_the_thing(request, change=True)
         await mqtt_of(request).delete(request.path_params["thing_id"])
         return Response(status_code=204, headers={"Content-Type": "application/x-empty"})
 

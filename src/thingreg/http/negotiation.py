@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
 import re
 from typing import Any
 
@@ -10,6 +9,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from thingreg.config import Settings
+from thingreg.core.access.keys import Gatekeeper
+from thingreg.core.access.principal import Principal
 from thingreg.core.directory import Directory
 from thingreg.core.errors import BadRequest, NotAcceptable, Unauthorized
 
@@ -61,14 +62,22 @@ def head_of_stream(headers: dict[str, str], media_type: str) -> Response:
     return response
 
 
-def require_write_access(request: Request) -> None:
-    """Enforce the API token on create, update and delete when one is configured."""
-    token = settings_of(request).api_token
-    if not token:
-        return
-    scheme, _, given = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip(), token):
-        raise Unauthorized("changing the directory needs a valid bearer token")
+async def principal_of(request: Request) -> Principal:
+    """Who sent the request (``Authorization: Bearer``), worked out once per request."""
+    found: Principal | None = getattr(request.state, "principal", None)
+    if found is None:
+        gatekeeper: Gatekeeper = request.app.state.gatekeeper
+        found = await gatekeeper.principal(request.headers.get("authorization"))
+        request.state.principal = found
+    return found
+
+
+async def reader_of(request: Request) -> Principal:
+    """The principal of a read; anonymous readers are refused when the registry allows none."""
+    principal = await principal_of(request)
+    if principal.kind == "anonymous" and not settings_of(request).anonymous_reads:
+        raise Unauthorized("this registry answers only clients with an API key or token")
+    return principal
 
 
 def int_param(request: Request, name: str, *, minimum: int, default: int | None) -> int | None:

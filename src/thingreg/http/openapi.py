@@ -16,7 +16,13 @@ import copy
 
 from thingreg import __version__
 from thingreg.core.errors import PROBLEM_BASE
-from thingreg.http import openapi_auth, openapi_enrollment, openapi_mqtt, openapi_stats
+from thingreg.http import (
+    openapi_access,
+    openapi_auth,
+    openapi_enrollment,
+    openapi_mqtt,
+    openapi_stats,
+)
 from thingreg.http.openapi_builders import (
     NOT_ACCEPTABLE,
     TOO_LARGE,
@@ -72,6 +78,7 @@ def openapi_document(server_url: str = "/") -> dict[str, object]:
             *openapi_auth.TAGS,
             *openapi_mqtt.TAGS,
             *openapi_enrollment.TAGS,
+            *openapi_access.TAGS,
         ],
         "paths": _things_paths()
         | _search_paths()
@@ -82,22 +89,27 @@ def openapi_document(server_url: str = "/") -> dict[str, object]:
         | openapi_auth.paths()
         | openapi_mqtt.paths()
         | openapi_enrollment.paths()
-        | openapi_stats.paths(),
+        | openapi_stats.paths()
+        | openapi_access.paths(),
         "components": {
             "schemas": schemas()
             | openapi_auth.schemas()
             | openapi_mqtt.schemas()
             | openapi_enrollment.schemas()
-            | openapi_stats.schemas(),
+            | openapi_stats.schemas()
+            | openapi_access.schemas(),
             "parameters": parameters()
             | openapi_auth.parameters()
-            | openapi_enrollment.parameters(),
+            | openapi_enrollment.parameters()
+            | openapi_access.parameters(),
             "securitySchemes": {
                 "bearerAuth": {
                     "type": "http",
                     "scheme": "bearer",
-                    "description": "The API token configured on the server. Only enforced, "
-                    "on writes, when a token is configured.",
+                    "description": "An owner's API key (thr_<id>_<secret>), the administrator "
+                    "token configured on the server, or a device token the registry issued. "
+                    "Every write needs one with the write scope; without one, reads see public "
+                    "things only.",
                 }
             },
         },
@@ -126,7 +138,10 @@ def _things_paths() -> JSONObject:
             'rel="next" with the next page when there is one',
             required=True,
         ),
-        "ETag": header("A weak validator of the listing", required=True),
+        "ETag": header(
+            "A weak validator of the listing: sent to administrators only, as it changes with "
+            "every thing, visible or not"
+        ),
     }
     listing: JSONObject = {
         "oneOf": [

@@ -71,6 +71,12 @@ def paths() -> JSONObject:
     return _credential_paths() | _auth_paths()
 
 
+_OWNER_ONLY = {
+    "401": UNAUTHORIZED,
+    "403": problem("Only the thing's owner (or an administrator) may do this"),
+}
+
+
 def _credential_paths() -> JSONObject:
     one = schema_ref("Credential")
     listing = _operation(
@@ -80,6 +86,7 @@ def _credential_paths() -> JSONObject:
         {
             "200": _json("The credentials", {"type": "array", "items": one}),
             "400": _BAD_ID,
+            **_OWNER_ONLY,
             "404": problem("No thing with this id"),
             "406": NOT_ACCEPTABLE,
         },
@@ -96,7 +103,7 @@ def _credential_paths() -> JSONObject:
         {
             "201": _json("Bound; the credential", one) | {"headers": {"Location": location}},
             "400": problem("The id, the key or certificate, or a bound is invalid"),
-            "401": UNAUTHORIZED,
+            **_OWNER_ONLY,
             "404": problem("No thing with this id"),
             "409": problem(
                 "The key is already bound (to this or another thing), or the thing holds the "
@@ -121,6 +128,7 @@ def _credential_paths() -> JSONObject:
         {
             "200": _json("The credential", one),
             "400": _BAD_ID,
+            **_OWNER_ONLY,
             "404": _NO_CREDENTIAL,
             "406": NOT_ACCEPTABLE,
         },
@@ -132,7 +140,7 @@ def _credential_paths() -> JSONObject:
         {
             "200": _json("The changed credential", one),
             "400": problem("The id or the patch is invalid"),
-            "401": UNAUTHORIZED,
+            **_OWNER_ONLY,
             "404": _NO_CREDENTIAL,
             "409": problem("The credential is revoked and cannot change"),
             **_BODY_ERRORS,
@@ -149,7 +157,7 @@ def _credential_paths() -> JSONObject:
         {
             "204": {"description": "Removed"},
             "400": _BAD_ID,
-            "401": UNAUTHORIZED,
+            **_OWNER_ONLY,
             "404": _NO_CREDENTIAL,
         },
         write=True,

@@ -15,7 +15,13 @@ from thingreg.http.openapi_builders import (
     operation,
     problem,
 )
-from thingreg.http.openapi_components import JSON, MERGE_PATCH, JSONObject, schema_ref
+from thingreg.http.openapi_components import (
+    JSON,
+    MERGE_PATCH,
+    WRITE_SECURITY,
+    JSONObject,
+    schema_ref,
+)
 
 CSV = "text/csv"
 NDJSON = "application/x-ndjson"
@@ -47,6 +53,23 @@ _EXAMPLE = {
 
 
 def paths() -> JSONObject:
+    """Every operation on groups is for administrators: groups hold the fleet's CAs and
+    templates."""
+    described = _paths()
+    for item in described.values():
+        assert isinstance(item, dict)
+        for member in item.values():
+            if isinstance(member, dict) and "responses" in member:
+                member["responses"].setdefault("401", UNAUTHORIZED)
+                member["responses"].setdefault("403", _ADMIN_ONLY)
+                member["security"] = WRITE_SECURITY
+    return described
+
+
+_ADMIN_ONLY = problem("The key is not an administrator's")
+
+
+def _paths() -> JSONObject:
     group = body("The group", schema_ref("EnrollmentGroup"), JSON)
     location = {
         "description": "Path of the new group",

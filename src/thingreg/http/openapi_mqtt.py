@@ -43,6 +43,9 @@ def _json(description: str, schema: JSONObject) -> JSONObject:
     return {"description": description, "content": {JSON: {"schema": schema}}}
 
 
+_FORBIDDEN = problem("Only the thing's owner (or an administrator) may do this")
+
+
 def paths() -> JSONObject:
     one = schema_ref("MqttCredential")
     issued = schema_ref("IssuedMqttCredential")
@@ -70,6 +73,7 @@ def paths() -> JSONObject:
             },
             "400": problem("The thing id is invalid"),
             "401": UNAUTHORIZED,
+            "403": _FORBIDDEN,
             "404": problem("No thing with this id"),
         },
         write=True,
@@ -80,6 +84,8 @@ def paths() -> JSONObject:
         {
             "200": _json("The account", one),
             "400": problem("The thing id is invalid"),
+            "401": UNAUTHORIZED,
+            "403": _FORBIDDEN,
             "404": _NO_CREDENTIAL,
             "406": NOT_ACCEPTABLE,
         },
@@ -93,6 +99,7 @@ def paths() -> JSONObject:
             "200": _json("The changed account", one),
             "400": problem("The id or the patch is invalid"),
             "401": UNAUTHORIZED,
+            "403": _FORBIDDEN,
             "404": _NO_CREDENTIAL,
             "409": problem("The credential is revoked and cannot change"),
             "413": TOO_LARGE,
@@ -114,6 +121,7 @@ def paths() -> JSONObject:
             "204": {"description": "Removed"},
             "400": problem("The thing id is invalid"),
             "401": UNAUTHORIZED,
+            "403": _FORBIDDEN,
             "404": _NO_CREDENTIAL,
         },
         write=True,

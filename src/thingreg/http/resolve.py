@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import orjson
@@ -9,11 +10,14 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from thingreg.core.access.policy import may_see
+from thingreg.core.access.principal import Principal
 from thingreg.core.ids.analysis import analyse
 from thingreg.core.resolver import resolve
 from thingreg.http.delegations import delegated_answer
-from thingreg.http.negotiation import JSON, TD_JSON, bool_param, directory_of, negotiate
+from thingreg.http.negotiation import JSON, TD_JSON, bool_param, directory_of, negotiate, reader_of
 from thingreg.http.things import thing_path
+from thingreg.store.base import ThingRecord
 
 
 async def resolve_identifier(request: Request) -> Response:
@@ -21,7 +25,9 @@ async def resolve_identifier(request: Request) -> Response:
     ``Accept`` that prefers ``application/td+json``)."""
     text: str = request.path_params["identifier"]
     kind = negotiate(request, (JSON, TD_JSON))
-    resolution = await resolve(directory_of(request).store, text)
+    principal = await reader_of(request)
+    visible = None if principal.is_admin else partial(_visible, principal)
+    resolution = await resolve(directory_of(request).store, text, visible)
     body: dict[str, Any] = {
         "input": resolution.input,
         "readings": [r.as_json() for r in resolution.readings],
@@ -35,6 +41,10 @@ async def resolve_identifier(request: Request) -> Response:
         body |= {"id": resolution.thing_id, "href": location}
         return Response(orjson.dumps(body), media_type=JSON)
     return await delegated_answer(request, resolution, body, kind)
+
+
+def _visible(principal: Principal, record: ThingRecord) -> bool:
+    return may_see(principal, record.access, record.id)
 
 
 async def parse_identifier(request: Request) -> Response:

@@ -7,7 +7,7 @@ from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
 from thingreg.core.errors import BadRequest, NotImplementedFeature
-from thingreg.http.negotiation import JSON, directory_of, head_of_stream, negotiate
+from thingreg.http.negotiation import JSON, directory_of, head_of_stream, negotiate, reader_of
 from thingreg.http.things import json_array
 
 
@@ -17,10 +17,11 @@ async def search_jsonpath(request: Request) -> Response:
         raise BadRequest("the query parameter 'query' (a JSONPath expression) is required")
     kind = negotiate(request, (JSON,))
     directory = directory_of(request)
+    principal = await reader_of(request)
     within = directory.identifier_filter(
         request.query_params.get("scheme"), request.query_params.get("alias")
     )
-    results = await directory.search_jsonpath(query, within)
+    results = await directory.search_jsonpath(query, principal, within)
     if request.method == "HEAD":
         return head_of_stream({}, kind)
     return StreamingResponse(json_array(results, b"[", b"]"), media_type=kind)

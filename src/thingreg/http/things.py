@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
+from thingreg.core.access.policy import check_can_write
 from thingreg.core.errors import UnsupportedMediaType
 from thingreg.core.td.registration import DISCOVERY_CONTEXT
 from thingreg.http.bodies import MERGE_PATCH, TD_MEDIA_TYPES, media_type, read_json
@@ -23,7 +24,8 @@ from thingreg.http.negotiation import (
     head_of_stream,
     int_param,
     negotiate,
-    require_write_access,
+    principal_of,
+    reader_of,
     settings_of,
 )
 
@@ -59,12 +61,11 @@ async def list_things(request: Request) -> Response:
     shape = choice_param(request, "format", ("array", "collection"))
     kind = negotiate(request, (LD_JSON, JSON))
     directory = directory_of(request)
+    principal = await reader_of(request)
     scheme, alias = request.query_params.get("scheme"), request.query_params.get("alias")
     text = request.query_params.get("q")
     where = directory.identifier_filter(scheme, alias, text)
-    total = await directory.store.count(where)
-    version = await directory.store.collection_version()
-    last_event = await directory.store.last_event_id()
+    total = await directory.count(principal, where)
 
     def page_url(page_offset: int) -> str:
         params: dict[str, str | int] = {"offset": page_offset}
@@ -80,14 +81,21 @@ async def list_things(request: Request) -> Response:
             params["q"] = text
         return "/things?" + urlencode(params)
 
-    links = [f'</things>; rel="canonical"; etag="v{version}"']
+    links = ['</things>; rel="canonical"']
     next_url = None
     if limit is not None and offset + limit < total:
         next_url = page_url(offset + limit)
         links.insert(0, f'<{next_url}>; rel="next"')
-    headers = {"Link": ", ".join(links), "ETag": f'W/"{version}-{last_event}"'}
-    if request.headers.get("if-none-match") == headers["ETag"]:
-        return Response(status_code=304, headers=headers)
+    headers = {"Link": ", ".join(links)}
+    if principal.is_admin:
+        # The collection's version and last event change with every thing, so they are shown
+        # only to those who see every thing: to others they would tell of invisible changes.
+        version = await directory.store.collection_version()
+        last_event = await directory.store.last_event_id()
+        links[-1] += f'; etag="v{version}"'
+        headers = {"Link": ", ".join(links), "ETag": f'W/"{version}-{last_event}"'}
+        if request.headers.get("if-none-match") == headers["ETag"]:
+            return Response(status_code=304, headers=headers)
     if request.method == "HEAD":
         return head_of_stream(headers, kind)
 
@@ -104,7 +112,8 @@ async def list_things(request: Request) -> Response:
         suffix = b"]}"
     else:
         prefix, suffix = b"[", b"]"
-    body = json_array(directory.list(offset=offset, limit=limit, where=where), prefix, suffix)
+    listed = directory.list(principal, offset=offset, limit=limit, where=where)
+    body = json_array(listed, prefix, suffix)
     return StreamingResponse(body, headers=headers, media_type=kind)
 
 
@@ -131,32 +140,36 @@ class Thing(HTTPEndpoint):
 
     async def get(self, request: Request) -> Response:
         kind = negotiate(request, (TD_JSON, JSON, LD_JSON))
-        body = await directory_of(request).get(_thing_id(request))
+        principal = await reader_of(request)
+        body = await directory_of(request).get(_thing_id(request), principal)
         return Response(body, media_type=kind)
 
     async def put(self, request: Request) -> Response:
-        require_write_access(request)
+        principal = await principal_of(request)
+        check_can_write(principal)
         td = await read_json(request, TD_MEDIA_TYPES, settings_of(request).max_body_bytes)
         thing_id = _thing_id(request)
-        created = await directory_of(request).put(thing_id, td)
+        owner = request.query_params.get("owner")
+        created = await directory_of(request).put(thing_id, td, principal, owner=owner)
         if created:
             return _no_content(201, location=thing_path(thing_id))
         return _no_content(204)
 
     async def patch(self, request: Request) -> Response:
-        require_write_access(request)
+        principal = await principal_of(request)
+        check_can_write(principal)
         if media_type(request) != MERGE_PATCH:
             # RFC 7396: the media type is what tells a merge patch from other patch formats.
             raise UnsupportedMediaType(f"PATCH needs Content-Type {MERGE_PATCH}")
         merge_patch = await read_json(
             request, frozenset({MERGE_PATCH}), settings_of(request).max_body_bytes
         )
-        await directory_of(request).patch(_thing_id(request), merge_patch)
+        await directory_of(request).patch(_thing_id(request), merge_patch, principal)
         return _no_content(204)
 
     async def delete(self, request: Request) -> Response:
-        require_write_access(request)
-        await directory_of(request).delete(_thing_id(request))
+        principal = await principal_of(request)
+        await directory_of(request).delete(_thing_id(request), principal)
         return _no_content(204)
 
 
@@ -168,9 +181,11 @@ class Things(HTTPEndpoint):
 
     async def post(self, request: Request) -> Response:
         """Register an anonymous TD; the directory gives it a ``urn:uuid:`` id."""
-        require_write_access(request)
+        principal = await principal_of(request)
+        check_can_write(principal)
         td = await read_json(request, TD_MEDIA_TYPES, settings_of(request).max_body_bytes)
-        thing_id = await directory_of(request).create_anonymous(td)
+        owner = request.query_params.get("owner")
+        thing_id = await directory_of(request).create_anonymous(td, principal, owner=owner)
         return _no_content(201, location=thing_path(thing_id))
 
 

@@ -8,7 +8,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from thingreg.core.directory_td import directory_td
-from thingreg.http.negotiation import JSON, TD_JSON, negotiate, settings_of
+from thingreg.http.negotiation import JSON, TD_JSON, negotiate
 from thingreg.http.openapi import openapi_document
 
 
@@ -18,7 +18,7 @@ def _base_url(request: Request) -> str:
 
 async def well_known_wot(request: Request) -> Response:
     kind = negotiate(request, (TD_JSON, JSON))
-    td = directory_td(_base_url(request), write_auth=bool(settings_of(request).api_token))
+    td = directory_td(_base_url(request), write_auth=True)
     return Response(orjson.dumps(td), media_type=kind)
 
 

@@ -10,10 +10,14 @@ whatever the backend, and every committed change has exactly one event.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Literal, Protocol
+
+import orjson
 
 EventType = Literal["thing_created", "thing_updated", "thing_deleted"]
 EVENT_TYPES: tuple[EventType, ...] = ("thing_created", "thing_updated", "thing_deleted")
@@ -37,6 +41,36 @@ class Delegation:
     created: str = ""
 
 
+Visibility = Literal["public", "owner", "shared"]
+VISIBILITIES: tuple[Visibility, ...] = ("public", "owner", "shared")
+
+
+@dataclass(frozen=True, slots=True)
+class Access:
+    """Who a thing belongs to and who else may see it (``core/access.py`` applies it).
+
+    ``shared`` names the owners a ``shared`` thing is visible to; ``hidden`` the top-level TD
+    members anonymous clients do not see of a ``public`` thing.
+    """
+
+    owner: str = ""
+    visibility: Visibility = "owner"
+    shared: tuple[str, ...] = ()
+    hidden: tuple[str, ...] = ()
+
+    def to_json(self) -> bytes:
+        return orjson.dumps(
+            {"o": self.owner, "v": self.visibility, "s": self.shared, "h": self.hidden}
+        )
+
+    @staticmethod
+    def from_json(raw: str | bytes | None) -> Access:
+        if not raw:
+            return Access("", "public")
+        data = orjson.loads(raw)
+        return Access(data["o"], data["v"], tuple(data["s"]), tuple(data["h"]))
+
+
 @dataclass(frozen=True, slots=True)
 class ThingRecord:
     """One stored thing: its TD (JSON bytes, without ``registration``) and the indexed columns."""
@@ -52,6 +86,7 @@ class ThingRecord:
     anonymous: bool = False
     aliases: tuple[Alias, ...] = ()
     """Every canonical identifier of the thing, its own id included; unique registry-wide."""
+    access: Access = Access()
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,10 +97,79 @@ class Mutation:
     event_type: EventType
     diff: bytes | None = None
     """The event's extra payload for ``diff=true`` subscribers (full TD or merge patch)."""
+    actor: str = "system"
+    """Who made the change, for the audit log."""
+    action: str = ""
+    """The audit log's name for the change; empty means the event type."""
     credentials: tuple[Credential, ...] = ()
     """Credentials to bind to a thing this mutation *creates*, in the same transaction (a
     device registered by an enrollment group exists with its key or not at all); a key bound
     already fails the write with :class:`Conflict`."""
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    """One entry of the hash-chained audit log (``core/audit.py``)."""
+
+    seq: int
+    at: str
+    actor: str
+    action: str
+    subject: str
+    owner: str
+    digest: str
+    prev: str = ""
+    hash: str = ""
+
+
+def owner_audit(owner: Owner, actor: str) -> AuditEntry:
+    state = f"{owner.name}\n{owner.created}\n{owner.note}".encode()
+    return AuditEntry(
+        0,
+        audit_stamp(),
+        actor,
+        "owner_added",
+        owner.name,
+        owner.name,
+        hashlib.sha256(state).hexdigest(),
+    )
+
+
+def key_audit(key: ApiKey, action: str, actor: str) -> AuditEntry:
+    """The entry of a key's creation or revocation; the digest covers the stored secret digest."""
+    state = f"{key.id}\n{key.owner}\n{','.join(key.scopes)}\n{key.revoked or ''}".encode()
+    digest = hashlib.sha256(state + key.secret_sha256).hexdigest()
+    return AuditEntry(0, audit_stamp(), actor, action, key.id, key.owner, digest)
+
+
+def transfer_audit(transfer: Transfer, actor: str) -> AuditEntry:
+    digest = hashlib.sha256(transfer.record.encode()).hexdigest()
+    return AuditEntry(
+        0, audit_stamp(), actor, "transfer_signed", transfer.id, transfer.from_owner, digest
+    )
+
+
+def audit_stamp() -> str:
+    now = datetime.now(UTC)
+    return now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"
+
+
+def thing_audit(
+    mutation: Mutation, thing_id: str, current: ThingRecord | None, at: str
+) -> AuditEntry:
+    """The audit entry of a thing's change, before it is numbered and chained: the digest is
+    of the stored description and access (of nothing, for a deletion)."""
+    record = mutation.record
+    state = b"" if record is None else record.body + b"\n" + record.access.to_json()
+    return AuditEntry(
+        0,
+        at,
+        mutation.actor,
+        mutation.action or mutation.event_type,
+        thing_id,
+        event_access(mutation, current).owner,
+        hashlib.sha256(state).hexdigest(),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +180,16 @@ class Event:
     type: EventType
     thing_id: str
     diff: bytes | None
+    access: Access = Access()
+    """The thing's access as of this change (before it, for a deletion): who may see it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Audience:
+    """Whose view a read takes: things visible to ``owner`` (``None``: anonymous, public
+    things only). A read without an audience sees everything (an administrator)."""
+
+    owner: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +201,8 @@ class ThingFilter:
     ``words`` matches a thing whose title or id contains every one of the given (lowercase)
     words, ignoring ASCII case: the console's free-text search, served by the title and id
     indexes without reading the TDs;
-    ``schemes`` and ``aliases`` match things with an identifier of such a scheme or value.
+    ``schemes`` and ``aliases`` match things with an identifier of such a scheme or value;
+    ``audience`` keeps the things that audience may see (indexed: owner, visibility, shares).
     """
 
     ids: frozenset[str] | None = None
@@ -97,6 +212,7 @@ class ThingFilter:
     words: frozenset[str] = frozenset()
     schemes: frozenset[str] | None = None
     aliases: frozenset[str] | None = None
+    audience: Audience | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,6 +322,49 @@ class MqttAccount:
     state: CredentialState
     created: str
     modified: str
+
+
+# -- owners and their API keys ----------------------------------------------------------------
+
+Scope = Literal["read", "write", "admin"]
+SCOPES: tuple[Scope, ...] = ("read", "write", "admin")
+
+
+@dataclass(frozen=True, slots=True)
+class Owner:
+    """A tenant: things belong to owners, people and systems act for one with its API keys."""
+
+    name: str
+    created: str
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ApiKey:
+    """An owner's API key; only a digest of its secret is stored (``core/access.py``)."""
+
+    id: str
+    owner: str
+    secret_sha256: bytes
+    scopes: tuple[Scope, ...]
+    created: str
+    label: str = ""
+    revoked: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Transfer:
+    """A signed hand-over of things from one owner to another (``core/transfers.py``)."""
+
+    id: str
+    created: str
+    from_owner: str
+    to_owner: str
+    things: tuple[str, ...]
+    record: str
+    """The compact JWS the registry signed."""
+    key_jwk: str
+    """The public JWK (JSON text) of the key that signed it."""
 
 
 Decide = Callable[[ThingRecord | None], Mutation]
@@ -396,11 +555,45 @@ class Store(Protocol):
     async def is_blocked(self, group_id: str, device_id: str) -> bool:
         """Whether the device is on the group's block list."""
 
+    # -- owners and API keys ------------------------------------------------------------------
 
-def like_pattern(word: str) -> str:
-    """``%word%`` for LIKE, with the wildcards ``%`` and ``_`` in the word escaped."""
-    escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+    async def owners(self) -> list[Owner]:
+        """Every owner, by name."""
+
+    async def owner(self, name: str) -> Owner | None:
+        """The owner called ``name``, or ``None``."""
+
+    async def add_owner(self, owner: Owner, actor: str) -> bool:
+        """Add an owner; ``False`` when one of that name exists."""
+
+    async def add_api_key(self, key: ApiKey, actor: str) -> None:
+        """Store a new key; :class:`NotFound` when its owner does not exist."""
+
+    async def api_key(self, key_id: str) -> ApiKey | None:
+        """The key with this id (revoked or not), or ``None``."""
+
+    async def api_keys(self, owner: str) -> list[ApiKey]:
+        """The owner's keys, oldest first."""
+
+    async def revoke_api_key(self, owner: str, key_id: str, when: str, actor: str) -> bool:
+        """Mark the owner's key revoked at ``when``; ``False`` when it has no such unrevoked key."""
+
+    async def add_transfer(self, transfer: Transfer, actor: str) -> None:
+        """Store a signed transfer record (and its audit entry)."""
+
+    async def transfer(self, transfer_id: str) -> Transfer | None:
+        """A stored transfer record, or ``None``."""
+
+    # -- the audit log -------------------------------------------------------------------------
+
+    async def audit_entries(
+        self, *, after: int = 0, limit: int | None = None, owner: str | None = None
+    ) -> list[AuditEntry]:
+        """Entries with a sequence number above ``after``, oldest first (those concerning
+        ``owner`` only, when given)."""
+
+    async def audit_head(self) -> tuple[int, str]:
+        """The sequence number and hash of the newest entry, as the head row records them."""
 
 
 ChunkReader = Callable[[str | None, int, int], Awaitable[list[ThingRecord]]]
@@ -426,6 +619,18 @@ async def keyset_chunks(
         yield rows
         if len(rows) < size:
             return
+
+
+def like_pattern(word: str) -> str:
+    """``%word%`` for LIKE, with the wildcards ``%`` and ``_`` in the word escaped."""
+    escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def event_access(mutation: Mutation, current: ThingRecord | None) -> Access:
+    """The access an event carries: the new record's, or for a deletion the deleted one's."""
+    record = mutation.record or current
+    return Access() if record is None else record.access
 
 
 def settle(future: asyncio.Future[Event], outcome: Event | BaseException | None) -> None:

@@ -23,6 +23,7 @@ import asyncpg
 
 from thingreg.core.errors import StoreUnavailable
 from thingreg.store.base import (
+    Access,
     Decide,
     Delegation,
     Event,
@@ -33,9 +34,9 @@ from thingreg.store.base import (
     like_pattern,
 )
 from thingreg.store.migrations import pending
-from thingreg.store.postgres_credentials import CredentialTables
 from thingreg.store.postgres_enrollment import EnrollmentTables
 from thingreg.store.postgres_mqtt import MqttTables
+from thingreg.store.postgres_owners import OwnerTables
 from thingreg.store.postgres_rows import SELECT_THING, Connection, thing_record
 from thingreg.store.postgres_shared import EVENT_POLL, Wakeups, channel_for, maintenance_lock
 from thingreg.store.postgres_stats import read_stats
@@ -86,6 +87,15 @@ def _where(where: ThingFilter | None, params: list[Any]) -> list[str]:
                 f"id IN (SELECT thing_id FROM aliases WHERE {column} = "  # noqa: S608 (constant)
                 f"ANY({bind(_storable(values))}::text[]))"
             )
+    if where.audience is not None:
+        if where.audience.owner is None:
+            clauses.append("visibility = 'public'")
+        else:
+            me = bind(where.audience.owner.replace("\x00", ""))
+            clauses.append(
+                f"(visibility = 'public' OR owner = {me} OR "
+                f"(visibility = 'shared' AND shared @> ARRAY[{me}]::text[]))"
+            )
     return clauses
 
 
@@ -107,7 +117,7 @@ async def _keep_session(connection: Connection) -> None:
     """
 
 
-class PostgresStore(CredentialTables, EnrollmentTables, MqttTables):
+class PostgresStore(OwnerTables, EnrollmentTables, MqttTables):
     """PostgreSQL implementation of :class:`thingreg.store.base.Store`."""
 
     def __init__(self, url: str, *, event_poll: float = EVENT_POLL) -> None:
@@ -227,11 +237,12 @@ class PostgresStore(CredentialTables, EnrollmentTables, MqttTables):
 
     async def events_after(self, event_id: int, limit: int) -> list[Event]:
         rows = await self._db().fetch(
-            "SELECT id, type, thing_id, diff FROM events WHERE id > $1 ORDER BY id LIMIT $2",
+            "SELECT id, type, thing_id, diff, access FROM events WHERE id > $1 ORDER BY id "
+            "LIMIT $2",
             event_id,
             limit,
         )
-        return [Event(row[0], row[1], row[2], row[3]) for row in rows]
+        return [Event(row[0], row[1], row[2], row[3], Access.from_json(row[4])) for row in rows]
 
     async def last_event_id(self) -> int:
         return int(await self._db().fetchval("SELECT coalesce(max(id), 0) FROM events"))

@@ -9,7 +9,7 @@ import asyncpg
 import orjson
 from asyncpg.pool import PoolConnectionProxy
 
-from thingreg.store.base import Alias, Credential, ThingRecord
+from thingreg.store.base import Access, Alias, Credential, ThingRecord
 
 Connection: TypeAlias = "asyncpg.Connection[asyncpg.Record] | PoolConnectionProxy[asyncpg.Record]"
 Row: TypeAlias = "asyncpg.Record | tuple[Any, ...]"
@@ -25,6 +25,10 @@ THING_FIELDS = (
     "ttl",
     "anonymous",
     "aliases",
+    "owner",
+    "visibility",
+    "shared",
+    "hidden",
 )
 SELECT_THING = f"SELECT {', '.join(THING_FIELDS)} FROM things"  # noqa: S608 (constant)
 
@@ -52,6 +56,7 @@ def thing_record(row: Row) -> ThingRecord:
         ttl=row[7],
         anonymous=row[8],
         aliases=tuple(Alias(value, scheme) for value, scheme in orjson.loads(row[9])),
+        access=Access(row[10], row[11], tuple(row[12]), tuple(row[13])),
     )
 
 

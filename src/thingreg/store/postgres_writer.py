@@ -43,14 +43,20 @@ import orjson
 
 from thingreg.core.errors import BadRequest, Conflict, StoreUnavailable
 from thingreg.store.base import (
+    Access,
+    AuditEntry,
     Credential,
     Decide,
     Event,
     EventType,
     Mutation,
     ThingRecord,
+    audit_stamp,
+    event_access,
     settle,
+    thing_audit,
 )
+from thingreg.store.postgres_audit import append_audit
 from thingreg.store.postgres_rows import CREDENTIAL_FIELDS, SELECT_THING, Connection, thing_record
 
 log = logging.getLogger(__name__)
@@ -58,13 +64,15 @@ log = logging.getLogger(__name__)
 # `doc` is NULL for a body with a \u0000 escape: jsonb cannot hold that character ($3 says so).
 _INSERT = (
     "INSERT INTO things (id, body, doc, title, types, created, modified, expires, ttl, "
-    "anonymous, aliases) VALUES ($1, $2, CASE WHEN $3 THEN convert_from($2, 'UTF8')::jsonb END, "
-    "$4, $5, $6, $7, $8, $9, $10, $11)"
+    "anonymous, aliases, owner, visibility, shared, hidden) "
+    "VALUES ($1, $2, CASE WHEN $3 THEN convert_from($2, 'UTF8')::jsonb END, "
+    "$4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
 )
 _UPDATE = (
     "UPDATE things SET body = $2, doc = CASE WHEN $3 THEN convert_from($2, 'UTF8')::jsonb END, "
     "title = $4, types = $5, created = $6, modified = $7, expires = $8, ttl = $9, "
-    "anonymous = $10, aliases = $11 WHERE id = $1"
+    "anonymous = $10, aliases = $11, owner = $12, visibility = $13, shared = $14, hidden = $15 "
+    "WHERE id = $1"
 )
 _DELETE = (
     "WITH gone_aliases AS (DELETE FROM aliases WHERE thing_id = $1), "
@@ -81,7 +89,7 @@ _CLAIM_ALIASES = (
 _CREATE = (
     f"WITH thing AS ({_INSERT}) "  # noqa: S608 (constant)
     "INSERT INTO aliases (alias, thing_id, scheme) "
-    "SELECT alias, $1, scheme FROM unnest($12::text[], $13::text[]) AS claimed (alias, scheme) "
+    "SELECT alias, $1, scheme FROM unnest($16::text[], $17::text[]) AS claimed (alias, scheme) "
     "ON CONFLICT (alias) DO NOTHING RETURNING alias"
 )
 # The credentials of new things (devices an enrollment group registers), all in one statement;
@@ -117,6 +125,8 @@ class _Applied:
     diff: bytes | None
     things: int
     """How the number of things changed: -1, 0 or +1."""
+    access: Access
+    audit: AuditEntry
 
 
 @dataclass
@@ -126,9 +136,18 @@ class _PendingWrite:
     future: asyncio.Future[Event]
     applied: _Applied | None = None
     outcome: Event | BaseException | None = field(default=None)
+    current: ThingRecord | None = None
+    """The record its ``decide`` was last called with."""
 
     def done(self, mutation: Mutation, things: int) -> None:
-        self.applied = _Applied(self.thing_id, mutation.event_type, mutation.diff, things)
+        self.applied = _Applied(
+            self.thing_id,
+            mutation.event_type,
+            mutation.diff,
+            things,
+            event_access(mutation, self.current),
+            thing_audit(mutation, self.thing_id, self.current, audit_stamp()),
+        )
 
 
 @dataclass
@@ -241,19 +260,21 @@ class Writer:
             )
             ids = list(range(last - len(changes) + 1, last + 1))
             await conn.execute(
-                "WITH logged AS (INSERT INTO events (id, type, thing_id, diff) "
-                "SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bytea[])) "
-                "SELECT pg_notify($5, $6)",
+                "WITH logged AS (INSERT INTO events (id, type, thing_id, diff, access) "
+                "SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bytea[], "
+                "$5::text[])) SELECT pg_notify($6, $7)",
                 ids,
                 [change.type for change in changes],
                 [change.thing_id for change in changes],
                 [change.diff for change in changes],
+                [change.access.to_json().decode() for change in changes],
                 self._channel,
                 str(last),
             )
+            await append_audit(conn, [change.audit for change in changes])
         self._committed()
         for item, change, event_id in zip(applied, changes, ids, strict=True):
-            item.outcome = Event(event_id, change.type, change.thing_id, change.diff)
+            item.outcome = Event(event_id, change.type, change.thing_id, change.diff, change.access)
 
 
 class _Isolate(Exception):
@@ -301,6 +322,7 @@ def _plan_round(
             continue
         things.add(item.thing_id)
         current = records.get(item.thing_id)
+        item.current = current
         try:
             mutation = item.decide(current)
             if mutation.record is not None:
@@ -399,6 +421,7 @@ async def _apply_isolated(conn: Connection, item: _PendingWrite) -> None:
         try:
             row = await conn.fetchrow(SELECT_THING + " WHERE id = $1 FOR UPDATE", item.thing_id)
             current = None if row is None else thing_record(row)
+            item.current = current
             mutation = item.decide(current)
             record = mutation.record
             if record is None:
@@ -459,7 +482,14 @@ async def _insert(conn: Connection, record: ThingRecord) -> None:
 
 def _check_storable(record: ThingRecord) -> None:
     """PostgreSQL text cannot hold U+0000; refuse such a record before it aborts the batch."""
-    texts = (record.id, record.title, *record.types, *(a.value for a in record.aliases))
+    texts = (
+        record.id,
+        record.title,
+        *record.types,
+        *(a.value for a in record.aliases),
+        *record.access.shared,
+        *record.access.hidden,
+    )
     if any("\x00" in text for text in texts):
         raise BadRequest(
             "the database cannot store the character U+0000 in an id, title, @type or identifier"
@@ -480,6 +510,10 @@ def _columns(record: ThingRecord) -> tuple[Any, ...]:
         record.ttl,
         record.anonymous,
         orjson.dumps([(a.value, a.scheme) for a in record.aliases]).decode(),
+        record.access.owner,
+        record.access.visibility,
+        list(record.access.shared),
+        list(record.access.hidden),
     )
 
 

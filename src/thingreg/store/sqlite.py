@@ -24,6 +24,7 @@ import orjson
 
 from thingreg.core.errors import Conflict
 from thingreg.store.base import (
+    Access,
     Decide,
     Delegation,
     Event,
@@ -32,15 +33,20 @@ from thingreg.store.base import (
     Stats,
     ThingFilter,
     ThingRecord,
+    audit_stamp,
+    event_access,
     keyset_chunks,
     like_pattern,
     settle,
+    thing_audit,
 )
 from thingreg.store.migrations import pending
+from thingreg.store.sqlite_audit import append_audit
 from thingreg.store.sqlite_checkpoint import BACKSTOP_PAGES, Checkpointer
-from thingreg.store.sqlite_credentials import GroupedWrite, SQLiteCredentials, insert_credential
+from thingreg.store.sqlite_credentials import GroupedWrite, insert_credential
 from thingreg.store.sqlite_enrollment import SQLiteEnrollment
 from thingreg.store.sqlite_mqtt import SQLiteMqtt
+from thingreg.store.sqlite_owners import SQLiteOwners
 from thingreg.store.sqlite_rows import SELECT_THINGS, thing_record
 from thingreg.store.sqlite_stats import read_stats
 
@@ -116,6 +122,15 @@ def _where(where: ThingFilter | None) -> tuple[str, list[Any]]:
                 f"{column} IN ({marks})))"
             )
             params.extend(sorted(values) * 2)
+    if where.audience is not None:
+        if where.audience.owner is None:
+            clauses.append("visibility = 'public'")
+        else:
+            clauses.append(
+                "(visibility = 'public' OR owner = ? OR "
+                "id IN (SELECT thing_id FROM thing_shares WHERE owner = ?))"
+            )
+            params.extend((where.audience.owner, where.audience.owner))
     return " AND ".join(clauses), params
 
 
@@ -127,7 +142,7 @@ class _PendingWrite:
     outcome: Event | BaseException | None = field(default=None)
 
 
-class SQLiteStore(SQLiteCredentials, SQLiteEnrollment, SQLiteMqtt):
+class SQLiteStore(SQLiteOwners, SQLiteEnrollment, SQLiteMqtt):
     """SQLite implementation of :class:`thingreg.store.base.Store`."""
 
     def __init__(self, path: Path) -> None:
@@ -325,12 +340,13 @@ class SQLiteStore(SQLiteCredentials, SQLiteEnrollment, SQLiteMqtt):
         rows = (
             self._loop_conn()
             .execute(
-                "SELECT id, type, thing_id, diff FROM events WHERE id > ? ORDER BY id LIMIT ?",
+                "SELECT id, type, thing_id, diff, access FROM events WHERE id > ? "
+                "ORDER BY id LIMIT ?",
                 (event_id, limit),
             )
             .fetchall()
         )
-        return [Event(row[0], row[1], row[2], row[3]) for row in rows]
+        return [Event(row[0], row[1], row[2], row[3], Access.from_json(row[4])) for row in rows]
 
     async def last_event_id(self) -> int:
         row = self._loop_conn().execute("SELECT max(id) FROM events").fetchone()
@@ -396,7 +412,9 @@ class SQLiteStore(SQLiteCredentials, SQLiteEnrollment, SQLiteMqtt):
             if current is None:
                 for credential in mutation.credentials:
                     insert_credential(conn, credential)
-        return self._log_event(conn, mutation.event_type, thing_id, mutation)
+        access = event_access(mutation, current)
+        append_audit(conn, [thing_audit(mutation, thing_id, current, audit_stamp())])
+        return self._log_event(conn, mutation.event_type, thing_id, mutation, access)
 
     @staticmethod
     def _upsert(conn: sqlite3.Connection, record: ThingRecord, current: ThingRecord | None) -> None:
@@ -412,19 +430,25 @@ class SQLiteStore(SQLiteCredentials, SQLiteEnrollment, SQLiteMqtt):
             int(record.anonymous),
             orjson.dumps([(a.value, a.scheme) for a in record.aliases]).decode(),
             _own_scheme(record),
+            record.access.owner,
+            record.access.visibility,
+            orjson.dumps(record.access.shared).decode(),
+            orjson.dumps(record.access.hidden).decode(),
             record.id,
         )
         if exists:
             conn.execute(
                 "UPDATE things SET body = ?, title = ?, types = ?, created = ?, modified = ?, "
-                "expires = ?, ttl = ?, anonymous = ?, aliases = ?, scheme = ? WHERE id = ?",
+                "expires = ?, ttl = ?, anonymous = ?, aliases = ?, scheme = ?, owner = ?, "
+                "visibility = ?, shared = ?, hidden = ? WHERE id = ?",
                 values,
             )
             conn.execute("DELETE FROM thing_types WHERE thing_id = ?", (record.id,))
         else:
             conn.execute(
                 "INSERT INTO things (body, title, types, created, modified, expires, ttl, "
-                "anonymous, aliases, scheme, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "anonymous, aliases, scheme, owner, visibility, shared, hidden, id) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 values,
             )
             conn.execute(
@@ -437,6 +461,13 @@ class SQLiteStore(SQLiteCredentials, SQLiteEnrollment, SQLiteMqtt):
         if current is not None:
             _forget_aliases(conn, current)
         _claim_aliases(conn, record, current)
+        if _readers(current) != _readers(record):
+            if current is not None:
+                _forget_shares(conn, current)
+            conn.executemany(
+                "INSERT INTO thing_shares (owner, thing_id) VALUES (?, ?)",
+                [(owner, record.id) for owner in _readers(record)],
+            )
 
     @staticmethod
     def _delete(conn: sqlite3.Connection, current: ThingRecord) -> None:
@@ -444,6 +475,7 @@ class SQLiteStore(SQLiteCredentials, SQLiteEnrollment, SQLiteMqtt):
         conn.execute("DELETE FROM things WHERE id = ?", (thing_id,))
         conn.execute("DELETE FROM thing_types WHERE thing_id = ?", (thing_id,))
         _forget_aliases(conn, current)
+        _forget_shares(conn, current)
         conn.execute("DELETE FROM credentials WHERE thing_id = ?", (thing_id,))
         conn.execute("DELETE FROM mqtt_accounts WHERE thing_id = ?", (thing_id,))
         conn.execute("UPDATE counters SET value = value - 1 WHERE name = 'things'")
@@ -451,14 +483,18 @@ class SQLiteStore(SQLiteCredentials, SQLiteEnrollment, SQLiteMqtt):
 
     @staticmethod
     def _log_event(
-        conn: sqlite3.Connection, event_type: EventType, thing_id: str, mutation: Mutation
+        conn: sqlite3.Connection,
+        event_type: EventType,
+        thing_id: str,
+        mutation: Mutation,
+        access: Access,
     ) -> Event:
         cursor = conn.execute(
-            "INSERT INTO events (type, thing_id, diff) VALUES (?, ?, ?)",
-            (event_type, thing_id, mutation.diff),
+            "INSERT INTO events (type, thing_id, diff, access) VALUES (?, ?, ?, ?)",
+            (event_type, thing_id, mutation.diff, access.to_json()),
         )
         assert cursor.lastrowid is not None
-        return Event(cursor.lastrowid, event_type, thing_id, mutation.diff)
+        return Event(cursor.lastrowid, event_type, thing_id, mutation.diff, access)
 
     async def expired_ids(self, now: str, limit: int) -> list[str]:
         loop = asyncio.get_running_loop()
@@ -542,6 +578,20 @@ def _claim_aliases(
 
 def _taken(value: str) -> Conflict:
     return Conflict(f"the identifier {value!r} already belongs to another thing")
+
+
+def _readers(record: ThingRecord | None) -> tuple[str, ...]:
+    """The owners a record is shared with, as the ``thing_shares`` table holds them."""
+    if record is None or record.access.visibility != "shared":
+        return ()
+    return record.access.shared
+
+
+def _forget_shares(conn: sqlite3.Connection, record: ThingRecord) -> None:
+    conn.executemany(
+        "DELETE FROM thing_shares WHERE owner = ? AND thing_id = ?",
+        [(owner, record.id) for owner in _readers(record)],
+    )
 
 
 def _forget_aliases(conn: sqlite3.Connection, record: ThingRecord) -> None:

@@ -6,10 +6,11 @@ from typing import Any
 
 import orjson
 
-from thingreg.store.base import Alias, ThingRecord
+from thingreg.store.base import Access, Alias, ThingRecord
 
 SELECT_THINGS = (
-    "SELECT id, body, title, types, created, modified, expires, ttl, anonymous, aliases FROM things"
+    "SELECT id, body, title, types, created, modified, expires, ttl, anonymous, aliases, owner, "
+    "visibility, shared, hidden FROM things"
 )
 
 
@@ -25,4 +26,5 @@ def thing_record(row: tuple[Any, ...]) -> ThingRecord:
         ttl=row[7],
         anonymous=bool(row[8]),
         aliases=tuple(Alias(value, scheme) for value, scheme in orjson.loads(row[9])),
+        access=Access(row[10], row[11], tuple(orjson.loads(row[12])), tuple(orjson.loads(row[13]))),
     )

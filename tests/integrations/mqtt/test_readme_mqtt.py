@@ -32,7 +32,7 @@ def test_walkthrough_works_as_written(tmp_path: Path) -> None:
     broker.prepare()
     broker.start()
     server = start_server(
-        tmp_path / "data",
+        tmp_path / "thingreg-data",  # where the walk-through reads the administrator key
         THINGREG_MQTT_URL=broker.url,
         THINGREG_MQTT_ADMIN_USERNAME=ADMIN,
         THINGREG_MQTT_ADMIN_PASSWORD=ADMIN_PASSWORD,

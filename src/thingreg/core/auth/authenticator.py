@@ -90,9 +90,8 @@ OwnerOf = Callable[[ThingRecord], str | None]
 
 
 def record_owner(record: ThingRecord) -> str | None:
-    """The owner of a thing, once things have owners (an ``owner`` attribute of the record)."""
-    owner = getattr(record, "owner", None)
-    return owner if isinstance(owner, str) and owner else None
+    """The owner of a thing (``None`` for things stored before things had owners)."""
+    return record.access.owner or None
 
 
 def new_nonce(now: float) -> str:
