@@ -25,6 +25,7 @@ import orjson
 from thingreg.core.errors import Conflict
 from thingreg.store.base import (
     Access,
+    AuditEntry,
     Decide,
     Delegation,
     Event,
@@ -385,22 +386,29 @@ class SQLiteStore(SQLiteOwners, SQLiteEnrollment, SQLiteMqtt):
         assert conn is not None
         conn.execute("BEGIN IMMEDIATE")
         try:
+            audited: list[AuditEntry] = []
             for item in batch:
                 conn.execute("SAVEPOINT w")
                 try:
-                    item.outcome = self._apply(conn, item.thing_id, item.decide)
+                    item.outcome, entry = self._apply(conn, item.thing_id, item.decide)
                     conn.execute("RELEASE w")
+                    audited.append(entry)
                 except Exception as exc:
                     conn.execute("ROLLBACK TO w")
                     conn.execute("RELEASE w")
                     item.outcome = exc
+            # One append for the batch's committed changes, in their order: the chain's head is
+            # read and moved once per transaction, not once per write.
+            append_audit(conn, audited)
             conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
 
-    def _apply(self, conn: sqlite3.Connection, thing_id: str, decide: Decide) -> Event:
+    def _apply(
+        self, conn: sqlite3.Connection, thing_id: str, decide: Decide
+    ) -> tuple[Event, AuditEntry]:
         row = conn.execute(SELECT_THINGS + " WHERE id = ?", (thing_id,)).fetchone()
         current = None if row is None else thing_record(row)
         mutation = decide(current)
@@ -413,8 +421,8 @@ class SQLiteStore(SQLiteOwners, SQLiteEnrollment, SQLiteMqtt):
                 for credential in mutation.credentials:
                     insert_credential(conn, credential)
         access = event_access(mutation, current)
-        append_audit(conn, [thing_audit(mutation, thing_id, current, audit_stamp())])
-        return self._log_event(conn, mutation.event_type, thing_id, mutation, access)
+        entry = thing_audit(mutation, thing_id, current, audit_stamp())
+        return self._log_event(conn, mutation.event_type, thing_id, mutation, access), entry
 
     @staticmethod
     def _upsert(conn: sqlite3.Connection, record: ThingRecord, current: ThingRecord | None) -> None:
