@@ -2,8 +2,8 @@
 
 Nothing happens at import or construction time; the lifespan opens the store, the HTTP client
 for peer registries, loads the token signing keys and starts the maintenance task (expiry
-purge, event log trimming, expired challenges, signing key rotation), and stops them on
-shutdown.
+purge, event log trimming, expired challenges, signing key rotation) and, when switched on,
+the DNS-SD announcement and the CoAP server (same event loop); it stops them on shutdown.
 """
 
 from __future__ import annotations
@@ -33,6 +33,9 @@ from thingreg.core.federation import Federation, check_options
 from thingreg.core.ids.analysis import WARM_UP_IDENTIFIERS, analyse
 from thingreg.http import auth, credentials, delegations, events, resolve, search, things, wellknown
 from thingreg.http.problems import http_error, thingreg_error, unexpected_error
+from thingreg.integrations.coap.rd import ResourceDirectory
+from thingreg.integrations.coap.server import CoapServer
+from thingreg.integrations.dnssd import Announcer
 from thingreg.store import open_store
 from thingreg.store.base import Store
 
@@ -85,9 +88,10 @@ def create_app(settings: Settings) -> Starlette:
                 _maintain(directory, authenticator, settings), name="maintenance"
             )
             _settle_heap()
-            log.info("thingreg ready, database %s", settings.database_url)
             try:
-                yield
+                async with _introductions(directory, settings):
+                    log.info("thingreg ready, database %s", settings.database_url)
+                    yield
             finally:
                 maintenance.cancel()
                 await asyncio.gather(maintenance, return_exceptions=True)
@@ -116,6 +120,21 @@ def create_app(settings: Settings) -> Starlette:
     app.router.redirect_slashes = False
     app.state.settings = settings
     return app
+
+
+@contextlib.asynccontextmanager
+async def _introductions(directory: Directory, settings: Settings) -> AsyncIterator[None]:
+    """The DNS-SD announcement and the CoAP server, each only when switched on."""
+    async with contextlib.AsyncExitStack() as stack:
+        if settings.coap_port:
+            coap = CoapServer(ResourceDirectory(directory), settings)
+            await coap.start()
+            stack.push_async_callback(coap.stop)
+        if settings.dnssd:
+            announcer = Announcer(settings)
+            await announcer.start()
+            stack.push_async_callback(announcer.stop)
+        yield
 
 
 async def _authenticator(store: Store, settings: Settings) -> Authenticator:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
 from typing import Any
 
@@ -52,8 +52,18 @@ class Directory:
 
     # -- writes ----------------------------------------------------------------------------
 
-    async def put(self, thing_id: str, td: Any) -> bool:
-        """Create or replace the TD at ``thing_id``; ``True`` when it was created."""
+    async def put(
+        self,
+        thing_id: str,
+        td: Any,
+        *,
+        guard: Callable[[ThingRecord | None], None] | None = None,
+    ) -> bool:
+        """Create or replace the TD at ``thing_id``; ``True`` when it was created.
+
+        ``guard`` sees the current record inside the write and may raise to refuse it (an
+        integration that must only replace things it created itself).
+        """
         check_thing_id(thing_id)
         if isinstance(td, dict) and td.get("id") != thing_id:
             if "id" not in td:
@@ -65,6 +75,8 @@ class Directory:
         prepared = _prepare(thing_id, td)
 
         def decide(current: ThingRecord | None) -> Mutation:
+            if guard is not None:
+                guard(current)
             return _store_mutation(current, _settle(prepared, current))
 
         event = await self._write(thing_id, decide)
@@ -104,12 +116,16 @@ class Directory:
 
         await self._write(thing_id, decide)
 
-    async def delete(self, thing_id: str) -> None:
+    async def delete(
+        self, thing_id: str, *, guard: Callable[[ThingRecord | None], None] | None = None
+    ) -> None:
         check_thing_id(thing_id)
 
         def decide(current: ThingRecord | None) -> Mutation:
             if current is None:
                 raise NotFound(f"no thing with id {thing_id!r}")
+            if guard is not None:
+                guard(current)
             return Mutation(record=None, event_type="thing_deleted")
 
         await self._write(thing_id, decide)
