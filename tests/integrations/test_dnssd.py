@@ -1,6 +1,6 @@
 """DNS-SD: a real server process announces the directory; a zeroconf browser on loopback finds
-it under the subtype and the parent type and reads its TXT record; once the server has stopped
-nothing answers for it.
+it under the subtype and the parent type and reads its TXT record; when the server stops, the
+browser sees the goodbye packets and nothing answers for it any more.
 
 Multicast works on this loopback interface (zeroconf bound to 127.0.0.1 sends and receives its
 own group traffic there), so no network namespace is needed.
@@ -60,6 +60,8 @@ async def test_directory_is_announced_found_and_withdrawn(tmp_path: Path) -> Non
             "scheme": "http",
         }
         stop_server(server)
+        for service_type in (DIRECTORY_SUBTYPE, SERVICE_TYPE):  # the goodbye packets
+            await asyncio.wait_for(event(service_type, ServiceStateChange.Removed).wait(), WAIT)
         # A fresh querier (no cache) gets no answer once the server has shut down.
         fresh = AsyncZeroconf(interfaces=["127.0.0.1"], ip_version=IPVersion.V4Only)
         try:

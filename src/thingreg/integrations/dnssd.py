@@ -56,7 +56,11 @@ class Announcer:
             ip_version=_ip_version(addresses),
         )
         # The HTTP port is ours, so a clash on the name is a rename, not a failure.
-        await self._zeroconf.async_register_service(self._info, allow_name_change=True)
+        # Each call returns once queued; awaiting its result waits for the announcements.
+        announced = await self._zeroconf.async_register_service(
+            self._info, allow_name_change=True
+        )
+        await announced
         log.info("DNS-SD: announced %r on %s", self._info.name, addresses)
 
     async def stop(self) -> None:
@@ -64,7 +68,8 @@ class Announcer:
             return
         try:
             if self._info is not None:
-                await self._zeroconf.async_unregister_service(self._info)
+                goodbyes = await self._zeroconf.async_unregister_service(self._info)
+                await goodbyes  # sent before the sockets close
         finally:
             await self._zeroconf.async_close()
             self._zeroconf = None
