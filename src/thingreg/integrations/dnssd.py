@@ -57,9 +57,7 @@ class Announcer:
         )
         # The HTTP port is ours, so a clash on the name is a rename, not a failure.
         # Each call returns once queued; awaiting its result waits for the announcements.
-        announced = await self._zeroconf.async_register_service(
-            self._info, allow_name_change=True
-        )
+        announced = await self._zeroconf.async_register_service(self._info, allow_name_change=True)
         await announced
         log.info("DNS-SD: announced %r on %s", self._info.name, addresses)
 
