@@ -3,8 +3,9 @@
 Nothing happens at import or construction time; the lifespan opens the store, the HTTP client
 for peer registries and, when other processes share the database, the event relay; it loads the
 token signing keys and starts the maintenance task (expiry purge, event log trimming, expired
-challenges, signing key rotation) and, when a broker is configured, the MQTT synchroniser, and
-stops them all on shutdown.
+challenges, signing key rotation), when a broker is configured, the MQTT synchroniser and, when
+switched on, the DNS-SD announcement and the CoAP server (same event loop), and stops them all
+on shutdown.
 """
 
 from __future__ import annotations
@@ -60,6 +61,9 @@ from thingreg.http import (
 )
 from thingreg.http.metrics import Metrics, MetricsMiddleware
 from thingreg.http.problems import http_error, thingreg_error, unexpected_error
+from thingreg.integrations.coap.rd import ResourceDirectory
+from thingreg.integrations.coap.server import CoapServer
+from thingreg.integrations.dnssd import Announcer
 from thingreg.integrations.mqtt.accounts import MqttAccess
 from thingreg.integrations.mqtt.options import MqttOptions
 from thingreg.integrations.mqtt.sync import BrokerSync
@@ -129,6 +133,22 @@ def create_app(settings: Settings) -> Starlette:
     app.state.settings = settings
     app.state.metrics = figures
     return app
+
+
+async def _introductions(
+    directory: Directory, settings: Settings, opened: contextlib.AsyncExitStack
+) -> None:
+    """The DNS-SD announcement and the CoAP server, each only when switched on; started last,
+    so stopped first (before the store closes, no CoAP write arrives at a closed store)."""
+    if settings.coap_port:
+        rd = ResourceDirectory(directory, anonymous_reads=settings.anonymous_reads)
+        coap = CoapServer(rd, settings)
+        await coap.start()
+        opened.push_async_callback(coap.stop)
+    if settings.dnssd:
+        announcer = Announcer(settings)
+        await announcer.start()
+        opened.push_async_callback(announcer.stop)
 
 
 async def _authenticator(store: Store, settings: Settings, onboarding: Onboarding) -> Authenticator:
@@ -217,6 +237,7 @@ async def _open(
         tasks.append(asyncio.create_task(broker.run(), name="mqtt-sync"))
     for task in tasks:
         opened.push_async_callback(_cancel, task)
+    await _introductions(directory, settings, opened)
 
 
 async def _cancel(task: asyncio.Task[Any]) -> None:

@@ -197,6 +197,43 @@ class Settings:
         },
     )
 
+    dnssd: bool = field(
+        default=False,
+        metadata={
+            "doc": "Announce the directory on the local network by DNS-SD/mDNS "
+            "(`_directory._sub._wot._tcp`, TXT `td=/.well-known/wot`). Off by default: it "
+            "multicasts the service's address to every host on the link."
+        },
+    )
+    dnssd_name: str = field(
+        default="",
+        metadata={"doc": "DNS-SD instance name; empty means `thingreg on <hostname>`."},
+    )
+    dnssd_interfaces: str = field(
+        default="",
+        metadata={
+            "doc": "Comma-separated interface addresses mDNS runs on (e.g. `127.0.0.1`); "
+            "empty means all."
+        },
+    )
+    coap_port: int = field(
+        default=0,
+        metadata={
+            "doc": "UDP port of the CoAP server (`/.well-known/core`, RD lookup; 5683 is "
+            "CoAP's own); 0 turns CoAP off."
+        },
+    )
+    coap_host: str = field(
+        default="127.0.0.1", metadata={"doc": "Address the CoAP server binds (UDP)."}
+    )
+    coap_rd: bool = field(
+        default=False,
+        metadata={
+            "doc": "Accept CoRE Resource Directory registrations (RFC 9176) over CoAP. They are "
+            "NOT authenticated: any host that reaches the CoAP port can register things."
+        },
+    )
+
     @property
     def database_url(self) -> str:
         return self.db or f"sqlite:///{self.data_dir / 'thingreg.db'}"
@@ -213,6 +250,11 @@ class Settings:
             return self.public_url.rstrip("/")
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"http://{host}:{self.port}"
+
+    @property
+    def dnssd_interface_list(self) -> tuple[str, ...]:
+        """``dnssd_interfaces`` split on commas, blanks dropped."""
+        return tuple(a.strip() for a in self.dnssd_interfaces.split(",") if a.strip())
 
     @property
     def namespace_prefixes(self) -> tuple[str, ...]:
@@ -235,9 +277,10 @@ class Settings:
 def _parse(name: str, kind: object, raw: str) -> Any:
     """Turn one environment string into the field's type, with a readable error."""
     if kind in (bool, "bool"):
-        if raw.lower() in ("1", "true", "yes", "on"):
+        lowered = raw.strip().lower()
+        if lowered in ("1", "true", "yes", "on"):
             return True
-        if raw.lower() in ("0", "false", "no", "off"):
+        if lowered in ("0", "false", "no", "off"):
             return False
         raise ValueError(f"{ENV_PREFIX}{name.upper()}: {raw!r} is not true or false")
     try:

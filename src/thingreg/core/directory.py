@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
 from typing import Any
 
@@ -96,13 +96,22 @@ class Directory:
     # -- writes ----------------------------------------------------------------------------
 
     async def put(
-        self, thing_id: str, td: Any, principal: Principal, *, owner: str | None = None
+        self,
+        thing_id: str,
+        td: Any,
+        principal: Principal,
+        *,
+        owner: str | None = None,
+        visibility: Visibility | None = None,
+        guard: Callable[[ThingRecord | None], None] | None = None,
     ) -> bool:
         """Create or replace the TD at ``thing_id``; ``True`` when it was created.
 
         A new thing belongs to the principal's owner (or to ``owner``, which only an
-        administrator may name) and is visible to its owner only; a replaced one keeps its
-        owner and access.
+        administrator may name) and is visible to its owner only (or as ``visibility`` says,
+        which only an administrator may choose); a replaced one keeps its owner and access.
+        ``guard`` sees the current record inside the write and may raise to refuse it (an
+        integration that must only replace things it created itself).
         """
         check_can_write(principal)
         check_thing_id(thing_id)
@@ -112,11 +121,13 @@ class Directory:
             raise BadRequest(
                 f"the TD's id {td['id']!r} does not match the id in the URL {thing_id!r}"
             )
-        access = await self._new_access(principal, owner)
+        access = await self._new_access(principal, owner, visibility)
         prepared = _prepare(thing_id, td, access=access)
 
         def decide(current: ThingRecord | None) -> Mutation:
             check_replace(principal, current, thing_id)
+            if guard is not None:
+                guard(current)
             return _store_mutation(current, _settle(prepared, current), principal)
 
         event = await self._write(thing_id, decide)
@@ -144,15 +155,25 @@ class Directory:
         await self._write(thing_id, decide)
         return thing_id
 
-    async def _new_access(self, principal: Principal, owner: str | None) -> Access:
-        """The access of a thing this principal creates: its owner's, private."""
+    async def _new_access(
+        self, principal: Principal, owner: str | None, visibility: Visibility | None = None
+    ) -> Access:
+        """The access of a thing this principal creates: its owner's, private (or the
+        registry's default visibility). Only an administrator names another owner or another
+        visibility."""
+        if visibility is not None and visibility != self.default_visibility:
+            if not principal.is_admin:
+                raise Forbidden("only an administrator may choose the visibility of a new thing")
+            if visibility not in ("owner", "public"):
+                raise BadRequest("a new thing's visibility is 'owner' or 'public'")
+        chosen = visibility or self.default_visibility
         if owner is None:
-            return Access(principal.owner or "", self.default_visibility)
+            return Access(principal.owner or "", chosen)
         if not principal.is_admin:
             raise Forbidden("only an administrator may write on behalf of another owner")
         if await self.store.owner(owner) is None:
             raise BadRequest(f"no owner called {owner!r}")
-        return Access(owner, self.default_visibility)
+        return Access(owner, chosen)
 
     async def patch(self, thing_id: str, patch: Any, principal: Principal) -> None:
         """Apply a JSON merge patch to the enriched TD, re-validate, and store the result."""
@@ -172,12 +193,20 @@ class Directory:
 
         await self._write(thing_id, decide)
 
-    async def delete(self, thing_id: str, principal: Principal) -> None:
+    async def delete(
+        self,
+        thing_id: str,
+        principal: Principal,
+        *,
+        guard: Callable[[ThingRecord | None], None] | None = None,
+    ) -> None:
         check_can_write(principal)
         check_thing_id(thing_id)
 
         def decide(current: ThingRecord | None) -> Mutation:
             check_change(principal, current, thing_id)
+            if guard is not None:
+                guard(current)
             return Mutation(record=None, event_type="thing_deleted", actor=principal.name)
 
         await self._write(thing_id, decide)

@@ -23,6 +23,8 @@ class Principal:
     """For a device: the thing its token was issued to."""
     key_id: str | None = None
     """The API key used, for the audit log."""
+    label: str | None = None
+    """How the audit log names a principal of the registry's own (an integration)."""
 
     @property
     def is_admin(self) -> bool:
@@ -49,6 +51,8 @@ class Principal:
     @property
     def name(self) -> str:
         """How the audit log names the principal."""
+        if self.label is not None:
+            return self.label
         if self.kind == "anonymous":
             return "anonymous"
         if self.kind == "device":
