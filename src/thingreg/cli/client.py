@@ -18,13 +18,10 @@ from urllib.parse import quote
 import httpx
 import orjson
 
-from thingreg.cli.output import REFUSED, UNREACHABLE, USAGE, CommandError, Unreachable, UsageError
+from thingreg.cli.output import CommandError, Unreachable, UsageError, code_for_status
 
 DEFAULT_URL = "http://127.0.0.1:8080"
 TIMEOUT = 30.0
-
-_INPUT_ERRORS = frozenset({400, 413, 415, 422})
-"""Statuses that mean "what you sent is wrong": exit 2, like any other bad input."""
 
 SERVER_HELP = f"""\
 The registry is --url (default $THINGREG_URL or {DEFAULT_URL}); requests carry --token
@@ -73,26 +70,27 @@ def problem_line(response: httpx.Response) -> str:
 
 def error_for(response: httpx.Response) -> CommandError:
     """The command error a failed answer stands for, with the exit code of its kind."""
-    status = response.status_code
-    code = USAGE if status in _INPUT_ERRORS else UNREACHABLE if status >= 500 else REFUSED
-    return CommandError(problem_line(response), code)
+    return CommandError(problem_line(response), code_for_status(response.status_code))
 
 
 class Registry:
     """A running registry at ``url``: requests with the token, failures as command errors."""
 
-    def __init__(self, url: str | None = None, token: str | None = None) -> None:
+    def __init__(
+        self, url: str | None = None, token: str | None = None, *, timeout: float = TIMEOUT
+    ) -> None:
         self.url = (url or os.environ.get("THINGREG_URL") or DEFAULT_URL).rstrip("/")
         self.token = (
             token
             if token is not None
             else os.environ.get("THINGREG_TOKEN") or os.environ.get("THINGREG_API_TOKEN", "")
         )
-        self._http = httpx.Client(timeout=TIMEOUT, trust_env=False)
+        self._http = httpx.Client(timeout=timeout, trust_env=False, follow_redirects=True)
 
     @classmethod
-    def from_args(cls, args: argparse.Namespace) -> Registry:
-        return cls(getattr(args, "url", None), getattr(args, "token", None))
+    def from_args(cls, args: argparse.Namespace, *, timeout: float = TIMEOUT) -> Registry:
+        """The registry ``--url``/``--token`` name (absent flags: the environment)."""
+        return cls(getattr(args, "url", None), getattr(args, "token", None), timeout=timeout)
 
     def __enter__(self) -> Registry:
         return self

@@ -98,9 +98,7 @@ def run_import(args: argparse.Namespace) -> int:
         note = f"imported from {published.get('registry') or peer}"
         rows = []
         for prefix in namespaces:
-            response = registry.request(
-                "PUT", _path(prefix), json={"registry": peer, "note": note}
-            )
+            response = registry.request("PUT", _path(prefix), json={"registry": peer, "note": note})
             outcome = "added" if response.status_code == 201 else "replaced"
             rows.append({"prefix": prefix, "registry": peer, "result": outcome})
     emit(rows, ("prefix", "registry", "result"), as_json=args.json)

@@ -22,7 +22,15 @@ from thingreg.cli import (
     validate,
     verify,
 )
-from thingreg.cli.output import EXIT_CODES, USAGE, CommandError, HelpFormatter, error_line
+from thingreg.cli.output import (
+    EXIT_CODES,
+    USAGE,
+    CommandError,
+    HelpFormatter,
+    code_for_status,
+    error_line,
+)
+from thingreg.core.errors import ThingregError
 
 EPILOG = (
     EXIT_CODES
@@ -63,6 +71,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CommandError as exc:
         sys.stderr.write(error_line(str(exc)))
         return exc.code
+    except ThingregError as exc:
+        sys.stderr.write(error_line(exc.detail))
+        return code_for_status(exc.status)
     except (ValueError, OSError) as exc:
         sys.stderr.write(error_line(str(exc)))
         return USAGE

@@ -68,6 +68,17 @@ class Unreachable(CommandError):
     code = UNREACHABLE
 
 
+INPUT_STATUSES = frozenset({400, 405, 406, 413, 415, 422})
+"""HTTP statuses that mean "what you sent is wrong": exit 2, like any other bad input."""
+
+
+def code_for_status(status: int) -> int:
+    """The exit code of an HTTP status, or of a domain error carrying one (``core.errors``)."""
+    if status >= 500:
+        return UNREACHABLE
+    return USAGE if status in INPUT_STATUSES else REFUSED
+
+
 def error_line(message: str) -> str:
     """The one line an error is shown as (newlines folded so it stays one)."""
     return "thingreg: error: " + " ".join(str(message).split()) + "\n"
