@@ -11,7 +11,10 @@ from thingreg.cli.output import Progress, code_for_status, error_line, table
 
 
 def test_table_aligns_columns_and_shows_lists() -> None:
-    rows = [{"id": "a", "type": ["x", "y"]}, {"id": "longer", "type": None}]
+    rows: list[dict[str, object]] = [
+        {"id": "a", "type": ["x", "y"]},
+        {"id": "longer", "type": None},
+    ]
     assert table(rows, ("id", "type")) == "id      type\na       x,y\nlonger\n"
 
 
