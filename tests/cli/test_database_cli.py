@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import orjson
 import pytest
 
 from tests.support import free_port
@@ -43,3 +44,15 @@ def test_bad_usage_exits_2(argv: list[str], capsys: pytest.CaptureFixture[str]) 
         main(argv)
     assert exited.value.code == 2
     assert "error:" in capsys.readouterr().err
+
+
+def test_backup_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = tmp_path / "data"
+    assert main(["keys", "list", "--data-dir", str(data)]) == 0  # opening makes the database
+    capsys.readouterr()
+    copy = tmp_path / "copy.db"
+    assert main(["backup", str(copy), "--data-dir", str(data), "--json"]) == 0
+    out = orjson.loads(capsys.readouterr().out)
+    assert out == {"file": str(copy), "bytes": copy.stat().st_size}
+    assert main(["backup", str(copy), "--data-dir", str(data)]) == 2  # never overwritten
+    assert capsys.readouterr().err.startswith("thingreg: error: ")

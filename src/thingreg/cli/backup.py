@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from thingreg.cli.database import add_database_options, settings_from
-from thingreg.cli.output import UsageError, add_command
+from thingreg.cli.output import OK, UsageError, add_command, add_json_flag, print_json
 from thingreg.store.sqlite import path_from_url
 from thingreg.store.sqlite_backup import backup
 
@@ -29,6 +29,7 @@ def register(commands: Any) -> None:
     )
     parser.add_argument("file", type=Path, help="the new file to write (never overwritten)")
     add_database_options(parser)
+    add_json_flag(parser, "print {file, bytes} as JSON")
     parser.set_defaults(run=run)
 
 
@@ -37,5 +38,8 @@ def run(args: argparse.Namespace) -> int:
     if url.startswith(("postgresql:", "postgres:")):
         raise UsageError("backup copies SQLite databases; for PostgreSQL use pg_dump")
     size = backup(path_from_url(url), args.file)
-    sys.stdout.write(f"wrote {args.file} ({size:,} bytes)\n")
-    return 0
+    if args.json:
+        print_json({"file": str(args.file), "bytes": size})
+    else:
+        sys.stdout.write(f"wrote {args.file} ({size:,} bytes)\n")
+    return OK

@@ -44,6 +44,11 @@ def add_server_options(parser: argparse.ArgumentParser, *, token: bool = True) -
         )
 
 
+def registry_url(flag: str | None) -> str:
+    """The registry's base URL: the flag, else $THINGREG_URL, else the default."""
+    return (flag or os.environ.get("THINGREG_URL") or DEFAULT_URL).rstrip("/")
+
+
 def server_options() -> argparse.ArgumentParser:
     """``--url`` and ``--token`` as a parent parser, for ``parents=[...]``."""
     parent = argparse.ArgumentParser(add_help=False)
@@ -79,7 +84,7 @@ class Registry:
     def __init__(
         self, url: str | None = None, token: str | None = None, *, timeout: float = TIMEOUT
     ) -> None:
-        self.url = (url or os.environ.get("THINGREG_URL") or DEFAULT_URL).rstrip("/")
+        self.url = registry_url(url)
         self.token = (
             token
             if token is not None

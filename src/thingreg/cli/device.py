@@ -4,13 +4,13 @@ prove who a device is."""
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 from typing import Any
 
 import orjson
 
+from thingreg.cli.client import add_server_options, registry_url
 from thingreg.cli.output import (
     EXIT_CODES,
     REFUSED,
@@ -24,7 +24,6 @@ from thingreg.cli.output import (
 from thingreg.client import device
 from thingreg.core.auth.jose import PrivateKey
 
-DEFAULT_URL = "http://127.0.0.1:8080"
 _SHOWN = ["json", "jwk", "did", "thumbprint"]
 
 EPILOG = EXIT_CODES + (
@@ -86,11 +85,7 @@ def register(commands: Any) -> None:
     )
     token.add_argument("--key", type=Path, required=True, help="the device's private key (PEM)")
     token.add_argument("--thing", required=True, help="any identifier of the thing")
-    token.add_argument(
-        "--url",
-        default=os.environ.get("THINGREG_URL", DEFAULT_URL),
-        help=f"base URL of the registry (default $THINGREG_URL or {DEFAULT_URL})",
-    )
+    add_server_options(token, token=False)
     token.add_argument(
         "--cert", type=Path, help="the device's certificate (PEM, chain after it), if bound by one"
     )
@@ -175,7 +170,7 @@ def _print_public(key: PrivateKey, shown: str) -> None:
 def run_token(args: argparse.Namespace) -> int:
     try:
         answer = device.token(
-            args.url,
+            registry_url(args.url),
             args.thing,
             args.key,
             certificate_path=args.cert,
