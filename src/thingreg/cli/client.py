@@ -18,7 +18,7 @@ from urllib.parse import quote
 import httpx
 import orjson
 
-from thingreg.cli.output import CommandError, Unreachable, UsageError, code_for_status
+from thingreg.cli.output import CommandError, Unreachable, UsageError, error_for_status
 
 DEFAULT_URL = "http://127.0.0.1:8080"
 TIMEOUT = 30.0
@@ -75,7 +75,7 @@ def problem_line(response: httpx.Response) -> str:
 
 def error_for(response: httpx.Response) -> CommandError:
     """The command error a failed answer stands for, with the exit code of its kind."""
-    return CommandError(problem_line(response), code_for_status(response.status_code))
+    return error_for_status(response.status_code, problem_line(response))
 
 
 class Registry:
@@ -137,8 +137,9 @@ class Registry:
                 method, url, params=params, content=content, headers=self._headers(sent)
             )
         if response.status_code >= 400 and response.status_code not in ok:
-            error = error_for(response)
-            raise type(error)(f"{method} {url}: {error}", error.code)
+            raise error_for_status(
+                response.status_code, f"{method} {url}: {problem_line(response)}"
+            )
         return response
 
     def stream_array(self, path: str, *, params: Mapping[str, Any] | None = None) -> Iterator[Any]:
@@ -150,8 +151,7 @@ class Registry:
         ):
             if response.status_code >= 400:
                 response.read()
-                error = error_for(response)
-                raise type(error)(f"GET {url}: {error}", error.code)
+                raise error_for_status(response.status_code, f"GET {url}: {problem_line(response)}")
             yield from _array_items(response.iter_bytes())
 
 

@@ -79,6 +79,16 @@ def code_for_status(status: int) -> int:
     return USAGE if status in INPUT_STATUSES else REFUSED
 
 
+def error_for_status(status: int, message: str) -> CommandError:
+    """The command error of the kind an HTTP status stands for."""
+    kinds: dict[int, type[CommandError]] = {
+        REFUSED: Refused,
+        USAGE: UsageError,
+        UNREACHABLE: Unreachable,
+    }
+    return kinds[code_for_status(status)](message)
+
+
 def error_line(message: str) -> str:
     """The one line an error is shown as (newlines folded so it stays one)."""
     return "thingreg: error: " + " ".join(str(message).split()) + "\n"
