@@ -32,3 +32,13 @@ def test_generator_writes_the_file(tmp_path: Path) -> None:
     target = tmp_path / "cli.md"
     assert docs.main([str(target)]) == 0
     assert target.read_text("utf-8") == docs.render()
+
+
+def test_every_command_is_run_by_some_test() -> None:
+    """Each leaf command's argv (e.g. ``"things", "get"``) appears in a test calling it."""
+    tests = ROOT / "tests"
+    text = "".join("".join(p.read_text("utf-8").split()) for p in tests.rglob("*.py"))
+    walked = docs.walk(build_parser())
+    leaves = [path for path, parser in walked if path and not docs.subcommands(parser)]
+    untested = [path for path in leaves if ",".join(f'"{p}"' for p in path) not in text]
+    assert not untested, f"commands no test runs: {untested}"

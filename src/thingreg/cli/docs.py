@@ -31,7 +31,8 @@ codes are the same for every command (0 done, 1 refused or not found, 2 bad usag
 """
 
 
-def _subcommands(parser: argparse.ArgumentParser) -> list[tuple[str, argparse.ArgumentParser]]:
+def subcommands(parser: argparse.ArgumentParser) -> list[tuple[str, argparse.ArgumentParser]]:
+    """The (name, parser) pairs of a parser's subcommands; none for a leaf command."""
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
             return list(action.choices.items())
@@ -43,7 +44,7 @@ def walk(
 ) -> Iterator[tuple[tuple[str, ...], argparse.ArgumentParser]]:
     """Every parser under ``parser``, depth first, with its command path."""
     yield path, parser
-    for name, sub in _subcommands(parser):
+    for name, sub in subcommands(parser):
         yield from walk(sub, (*path, name))
 
 
