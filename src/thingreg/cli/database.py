@@ -10,11 +10,13 @@ import argparse
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from thingreg.cli.output import Unreachable
 from thingreg.config import Settings
-from thingreg.store import open_store
-from thingreg.store.base import Store
+
+if TYPE_CHECKING:
+    from thingreg.store.base import Store
 
 
 def add_database_options(parser: argparse.ArgumentParser) -> None:
@@ -31,6 +33,9 @@ def settings_from(args: argparse.Namespace) -> Settings:
 @asynccontextmanager
 async def opened_store(settings: Settings) -> AsyncIterator[Store]:
     """The store of ``settings``, open for the block and closed after it."""
+    # Imported here so that only the commands that open a database pay for its import.
+    from thingreg.store import open_store  # noqa: PLC0415
+
     store = open_store(settings.database_url)
     try:
         await store.open()

@@ -6,9 +6,6 @@ import argparse
 import logging
 from typing import Any
 
-import uvicorn
-
-from thingreg.app import create_app
 from thingreg.cli.database import add_database_options
 from thingreg.cli.output import add_command
 from thingreg.config import Settings
@@ -29,6 +26,11 @@ def register(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # Imported here: the server's dependencies would slow every other command's start.
+    import uvicorn  # noqa: PLC0415
+
+    from thingreg.app import create_app  # noqa: PLC0415
+
     settings = Settings.from_env(
         host=args.host,
         port=args.port,
