@@ -65,12 +65,14 @@ def test_errors_are_one_line_with_exit_codes(
     code, _, err = run(
         capsys, "delegations", "add", "tel:+1", "ftp://x", "--url", server.url, "--token", TOKEN
     )
-    assert code == 1
+    assert code == 2  # the registry calls the request malformed (400): bad input
     assert "absolute http or https" in err
     down = f"http://127.0.0.1:{free_port()}"
     code, _, err = run(capsys, "delegations", "list", "--url", down)
-    assert code == 2
-    assert err == f"thingreg: {down}/delegations: cannot reach the registry (ConnectError)\n"
+    assert code == 3
+    assert err == (
+        f"thingreg: error: {down}/delegations: cannot reach the registry (ConnectError)\n"
+    )
 
 
 def test_import_needs_published_namespaces(
@@ -80,7 +82,7 @@ def test_import_needs_published_namespaces(
         capsys, "delegations", "import", server.url, "--url", server.url, "--token", TOKEN
     )
     assert code == 1
-    assert err == f"thingreg: {server.url} publishes no namespaces; nothing to import\n"
+    assert err == f"thingreg: error: {server.url} publishes no namespaces; nothing to import\n"
 
 
 def test_help_documents_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
@@ -91,4 +93,4 @@ def test_help_documents_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
     for action in ("list", "add", "remove", "import"):
         assert action in out
     assert "exit codes:" in out
-    assert "2  bad usage, or a registry could not be reached" in out
+    assert "3  the registry or its database could not be reached" in out

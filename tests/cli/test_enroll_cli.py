@@ -75,7 +75,7 @@ def test_enroll_reports_rejected_lines_and_refusals(
     assert f"{listing}:5: urn:dev:ops:32473-cli-9: key:" in captured.err
     assert main(["enroll", str(listing), "--group", "nope", *url]) == 1
     assert "404 Not Found" in capsys.readouterr().err
-    assert main(["enroll", str(listing), "--group", "g", "--url", "http://127.0.0.1:9"]) == 2
+    assert main(["enroll", str(listing), "--group", "g", "--url", "http://127.0.0.1:9"]) == 3
 
 
 def test_endorse_and_verify(

@@ -194,7 +194,7 @@ def test_unreachable_registry_and_foreign_audience(
 ) -> None:
     key_path, _, _ = new_key(tmp_path, "Ed25519")
     argv = ["device", "token", "--key", str(key_path), "--thing", "urn:example:x"]
-    assert main([*argv, "--url", "http://127.0.0.1:9"]) == 2
+    assert main([*argv, "--url", "http://127.0.0.1:9"]) == 3  # unreachable
     assert "cannot reach the registry" in capsys.readouterr().err
     # The registry calls itself by another name than the URL used: refused before signing.
     other_name = registry.url.replace("127.0.0.1", "localhost")

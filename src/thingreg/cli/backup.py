@@ -12,13 +12,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from thingreg.config import Settings
+from thingreg.cli.database import add_database_options, settings_from
+from thingreg.cli.output import OK, UsageError, add_command, add_json_flag, print_json
 from thingreg.store.sqlite import path_from_url
 from thingreg.store.sqlite_backup import backup
 
 
 def register(commands: Any) -> None:
-    parser: argparse.ArgumentParser = commands.add_parser(
+    parser = add_command(
+        commands,
         "backup",
         help="write a consistent copy of the SQLite database to a new file",
         description="Copy the SQLite database (THINGREG_DATA_DIR or THINGREG_DB, or the flags) "
@@ -26,15 +28,18 @@ def register(commands: Any) -> None:
         "PostgreSQL use pg_dump (docs/operations.md).",
     )
     parser.add_argument("file", type=Path, help="the new file to write (never overwritten)")
-    parser.add_argument("--data-dir", type=Path, help="data directory (default ./thingreg-data)")
-    parser.add_argument("--db", help="database URL, e.g. sqlite:///path/to/file.db")
+    add_database_options(parser)
+    add_json_flag(parser, "print {file, bytes} as JSON")
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    url = Settings.from_env(data_dir=args.data_dir, db=args.db).database_url
+    url = settings_from(args).database_url
     if url.startswith(("postgresql:", "postgres:")):
-        raise ValueError("backup copies SQLite databases; for PostgreSQL use pg_dump")
+        raise UsageError("backup copies SQLite databases; for PostgreSQL use pg_dump")
     size = backup(path_from_url(url), args.file)
-    sys.stdout.write(f"wrote {args.file} ({size:,} bytes)\n")
-    return 0
+    if args.json:
+        print_json({"file": str(args.file), "bytes": size})
+    else:
+        sys.stdout.write(f"wrote {args.file} ({size:,} bytes)\n")
+    return OK

@@ -4,25 +4,31 @@ prove who a device is."""
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 from typing import Any
 
 import orjson
 
+from thingreg.cli.client import add_server_options, registry_url
+from thingreg.cli.output import (
+    EXIT_CODES,
+    REFUSED,
+    UNREACHABLE,
+    USAGE,
+    CommandError,
+    HelpFormatter,
+    UsageError,
+    progress,
+)
 from thingreg.client import device
 from thingreg.core.auth.jose import PrivateKey
 
-DEFAULT_URL = "http://127.0.0.1:8080"
 _SHOWN = ["json", "jwk", "did", "thumbprint"]
 
-EPILOG = """\
-exit codes:
-  0  done
-  1  the registry refused (e.g. 401: the key is not bound to the thing, or not active)
-  2  bad usage, an unreadable key file, or a registry that could not be reached
-"""
+EPILOG = EXIT_CODES + (
+    "\nA refusal (1) is e.g. 401: the key is not bound to the thing, or not active.\n"
+)
 
 
 def register(commands: Any) -> None:
@@ -32,7 +38,7 @@ def register(commands: Any) -> None:
         description="Make a device key pair, or prove possession of it to a registry and get "
         "a token.",
         epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=HelpFormatter,
     )
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
 
@@ -43,7 +49,7 @@ def register(commands: Any) -> None:
         "(mode 0600) and print the public key to bind to the thing: a JSON object with its "
         "JWK, did:key and thumbprint, or only one of them with --print.",
         epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=HelpFormatter,
     )
     keygen.add_argument("--alg", choices=list(device.KEY_TYPES), default="Ed25519")
     keygen.add_argument("--out", type=Path, required=True, help="private key file to write")
@@ -62,6 +68,8 @@ def register(commands: Any) -> None:
         help="print the public key of an existing private key file",
         description="Print what to bind an existing key by (JWK, did:key, thumbprint); the "
         "thumbprint is also the id of its credential on the registry.",
+        epilog=EPILOG,
+        formatter_class=HelpFormatter,
     )
     show.add_argument("--key", type=Path, required=True, help="the private key (PEM)")
     show.add_argument("--print", dest="show", choices=_SHOWN, default="json")
@@ -73,15 +81,11 @@ def register(commands: Any) -> None:
         description="Ask the registry for a challenge for THING, sign it with the key and "
         "exchange it for a token; print the token (--json: the registry's whole answer).",
         epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=HelpFormatter,
     )
     token.add_argument("--key", type=Path, required=True, help="the device's private key (PEM)")
     token.add_argument("--thing", required=True, help="any identifier of the thing")
-    token.add_argument(
-        "--url",
-        default=os.environ.get("THINGREG_URL", DEFAULT_URL),
-        help=f"base URL of the registry (default $THINGREG_URL or {DEFAULT_URL})",
-    )
+    add_server_options(token, token=False)
     token.add_argument(
         "--cert", type=Path, help="the device's certificate (PEM, chain after it), if bound by one"
     )
@@ -103,6 +107,8 @@ def register(commands: Any) -> None:
         description="Make COUNT key pairs, one private key file per device in --out-dir "
         "(named by the device number, mode 0600), and write the registration file for "
         "`thingreg enroll`: CSV (id,key) or NDJSON, the key as a did:key.",
+        epilog=EPILOG,
+        formatter_class=HelpFormatter,
     )
     fleet.add_argument("--count", type=int, required=True, help="how many devices")
     fleet.add_argument(
@@ -125,6 +131,8 @@ def register(commands: Any) -> None:
         description="With the enrollment group's private key, sign a statement that THING is "
         "the device holding --key; the device sends it with its first token request "
         "(`thingreg device token --endorsement FILE`) and is registered then.",
+        epilog=EPILOG,
+        formatter_class=HelpFormatter,
     )
     endorse.add_argument("--group-key", type=Path, required=True, help="the group's private key")
     endorse.add_argument("--group", required=True, help="the enrollment group's id")
@@ -139,8 +147,7 @@ def run_keygen(args: argparse.Namespace) -> int:
     try:
         device.write_private_key(key, args.out, overwrite=args.force)
     except FileExistsError:
-        sys.stderr.write(f"thingreg: {args.out} exists; pass --force to overwrite it\n")
-        return 2
+        raise UsageError(f"{args.out} exists; pass --force to overwrite it") from None
     _print_public(key, args.show)
     return 0
 
@@ -163,7 +170,7 @@ def _print_public(key: PrivateKey, shown: str) -> None:
 def run_token(args: argparse.Namespace) -> int:
     try:
         answer = device.token(
-            args.url,
+            registry_url(args.url),
             args.thing,
             args.key,
             certificate_path=args.cert,
@@ -171,8 +178,8 @@ def run_token(args: argparse.Namespace) -> int:
             audience=args.audience,
         )
     except device.DeviceError as exc:
-        sys.stderr.write(f"thingreg: {exc}\n")
-        return 1 if exc.refused else 2
+        code = REFUSED if exc.refused else UNREACHABLE if exc.unreachable else USAGE
+        raise CommandError(str(exc), code) from None
     if args.json:
         sys.stdout.write(orjson.dumps(answer, option=orjson.OPT_INDENT_2).decode() + "\n")
     else:
@@ -182,25 +189,25 @@ def run_token(args: argparse.Namespace) -> int:
 
 def run_fleet(args: argparse.Namespace) -> int:
     if not 1 <= args.count <= 100_000:
-        sys.stderr.write("thingreg: --count is 1 to 100000\n")
-        return 2
+        raise UsageError("--count is 1 to 100000")
     try:
         args.pattern.format(n=args.start)
     except (KeyError, IndexError, ValueError):
-        sys.stderr.write("thingreg: --id is a pattern with {n} (e.g. urn:dev:ops:x-{n:04d})\n")
-        return 2
+        raise UsageError("--id is a pattern with {n} (e.g. urn:dev:ops:x-{n:04d})") from None
     args.out_dir.mkdir(parents=True, exist_ok=True)
     width = len(str(args.start + args.count - 1))
     ndjson = args.file.suffix.lower() in (".ndjson", ".jsonl")
     lines = [] if ndjson else ["id,key"]
-    for n in range(args.start, args.start + args.count):
-        thing = args.pattern.format(n=n)
-        key = device.generate_key(args.alg)
-        device.write_private_key(key, args.out_dir / f"{n:0{width}d}.pem")
-        did = device.describe_key(key)["did"]
-        lines.append(
-            orjson.dumps({"id": thing, "key": did}).decode() if ndjson else f"{thing},{did}"
-        )
+    with progress(args.count, "keys") as bar:
+        for n in range(args.start, args.start + args.count):
+            thing = args.pattern.format(n=n)
+            key = device.generate_key(args.alg)
+            device.write_private_key(key, args.out_dir / f"{n:0{width}d}.pem")
+            did = device.describe_key(key)["did"]
+            lines.append(
+                orjson.dumps({"id": thing, "key": did}).decode() if ndjson else f"{thing},{did}"
+            )
+            bar.advance()
     args.file.write_text("\n".join(lines) + "\n", "utf-8")
     sys.stdout.write(f"{args.count} keys in {args.out_dir}, registration file {args.file}\n")
     return 0

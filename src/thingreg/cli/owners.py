@@ -11,47 +11,49 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Awaitable, Callable
-from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
-import orjson
+from thingreg.cli.database import add_database_options, opened_store, settings_from
+from thingreg.cli.output import OK, add_command, add_json_flag, print_json
 
-from thingreg.config import Settings
-from thingreg.core.access.keys import Gatekeeper, describe_key
-from thingreg.core.errors import ThingregError
-from thingreg.store import open_store
-
-_T = TypeVar("_T")
+if TYPE_CHECKING:
+    from thingreg.core.access.keys import Gatekeeper
 
 
 def register(commands: Any) -> None:
-    parser: argparse.ArgumentParser = commands.add_parser(
+    parser = add_command(
+        commands,
         "owners",
         help="manage owners (tenants) and their API keys",
         description="Add and list owners, create, list and revoke their API keys. Works on the "
         "database (THINGREG_DATA_DIR or THINGREG_DB, or the flags), with or without a running "
-        "server. Exit codes: 0 done, 1 refused (e.g. unknown owner), 2 bad usage.",
+        "server.",
     )
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--data-dir", type=Path, help="data directory (default ./thingreg-data)")
-    common.add_argument("--db", help="database URL, e.g. sqlite:///path/to/file.db")
-    common.add_argument("--json", action="store_true", help="print JSON")
+    add_database_options(common)
+    add_json_flag(common, "print JSON")
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
 
-    add = actions.add_parser("add", parents=[common], help="add an owner")
+    add = add_command(actions, "add", help="add an owner", parents=[common])
     add.add_argument("name", help="lowercase letters, digits, '.', '_' or '-'")
     add.add_argument("--note", default="", help="a note on who this is")
     add.set_defaults(run=lambda args: _run(args, _add))
 
-    listing = actions.add_parser("list", parents=[common], help="list the owners")
+    listing = add_command(actions, "list", help="list the owners", parents=[common])
     listing.set_defaults(run=lambda args: _run(args, _list))
 
-    key = actions.add_parser("key", help="an owner's API keys")
+    key = add_command(
+        actions,
+        "key",
+        help="an owner's API keys",
+        description="Create, list and revoke an owner's API keys.",
+    )
     key_actions = key.add_subparsers(dest="key_action", required=True, metavar="ACTION")
-    create = key_actions.add_parser(
+    create = add_command(
+        key_actions,
         "create",
-        parents=[common],
         help="create a key and print its token (shown this once only)",
+        parents=[common],
     )
     create.add_argument("owner")
     create.add_argument(
@@ -62,39 +64,35 @@ def register(commands: Any) -> None:
     )
     create.add_argument("--label", default="", help="what the key is for")
     create.set_defaults(run=lambda args: _run(args, _create_key))
-    keys = key_actions.add_parser("list", parents=[common], help="list an owner's keys")
+    keys = add_command(key_actions, "list", help="list an owner's keys", parents=[common])
     keys.add_argument("owner")
     keys.set_defaults(run=lambda args: _run(args, _list_keys))
-    revoke = key_actions.add_parser("revoke", parents=[common], help="revoke a key")
+    revoke = add_command(key_actions, "revoke", help="revoke a key", parents=[common])
     revoke.add_argument("owner")
     revoke.add_argument("key_id")
     revoke.set_defaults(run=lambda args: _run(args, _revoke_key))
 
 
 def _run(args: argparse.Namespace, action: Callable[[Gatekeeper, argparse.Namespace], Any]) -> int:
-    settings = Settings.from_env(data_dir=args.data_dir, db=args.db)
+    """Run ``action`` on the store; a refusal (unknown owner, ...) is exit 1 via ``main``."""
+    # Imported here so that other commands do not pay for the store's import.
+    from thingreg.core.access.keys import Gatekeeper  # noqa: PLC0415
+
+    settings = settings_from(args)
 
     async def run() -> Any:
-        store = open_store(settings.database_url)
-        await store.open()
-        try:
+        async with opened_store(settings) as store:
             result: Any = action(Gatekeeper(store), args)
             if isinstance(result, Awaitable):
                 result = await result
             return result
-        finally:
-            await store.close()
 
-    try:
-        output = asyncio.run(run())
-    except ThingregError as exc:
-        sys.stderr.write(f"thingreg: {exc.status} {exc.title}: {exc.detail}\n")
-        return 1
+    output = asyncio.run(run())
     if args.json:
-        sys.stdout.write(orjson.dumps(output, option=orjson.OPT_INDENT_2).decode() + "\n")
+        print_json(output)
     else:
         sys.stdout.write(_text(output))
-    return 0
+    return OK
 
 
 def _text(output: Any) -> str:
@@ -124,12 +122,16 @@ async def _create_key(gatekeeper: Gatekeeper, args: argparse.Namespace) -> Any:
     key, token = await gatekeeper.create_key(
         args.owner, args.scope or ("read", "write"), args.label
     )
+    from thingreg.core.access.keys import describe_key  # noqa: PLC0415
+
     if args.json:
         return {**describe_key(key), "token": token}
     return token
 
 
 async def _list_keys(gatekeeper: Gatekeeper, args: argparse.Namespace) -> list[dict[str, Any]]:
+    from thingreg.core.access.keys import describe_key  # noqa: PLC0415
+
     await gatekeeper.owner(args.owner)
     keys = await gatekeeper.store.api_keys(args.owner)
     return [{**describe_key(k), "scopes": ",".join(k.scopes)} for k in keys]

@@ -4,30 +4,33 @@ from __future__ import annotations
 
 import argparse
 import logging
-from pathlib import Path
 from typing import Any
 
-import uvicorn
-
-from thingreg.app import create_app
+from thingreg.cli.database import add_database_options
+from thingreg.cli.output import add_command
 from thingreg.config import Settings
 
 
 def register(commands: Any) -> None:
-    parser: argparse.ArgumentParser = commands.add_parser(
+    parser = add_command(
+        commands,
         "serve",
         help="run the directory's HTTP service",
         description="Run the HTTP service. Flags override THINGREG_* environment variables.",
     )
     parser.add_argument("--host", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, help="TCP port (default 8080)")
-    parser.add_argument("--data-dir", type=Path, help="data directory (default ./thingreg-data)")
-    parser.add_argument("--db", help="database URL, e.g. sqlite:///path/to/file.db")
+    add_database_options(parser)
     parser.add_argument("--log-level", choices=["debug", "info", "warning", "error"])
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    # Imported here: the server's dependencies would slow every other command's start.
+    import uvicorn  # noqa: PLC0415
+
+    from thingreg.app import create_app  # noqa: PLC0415
+
     settings = Settings.from_env(
         host=args.host,
         port=args.port,

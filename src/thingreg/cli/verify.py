@@ -16,24 +16,20 @@ from typing import Any
 
 import orjson
 
+from thingreg.cli.output import EXIT_CODES, OK, Refused, add_command, print_json
 from thingreg.core.auth import jose
 
-EPILOG = """\
-exit codes:
-  0  the token is good: its claims are printed as JSON
-  1  the token is not good (the reason is printed)
-  2  bad usage or an unreadable key set
-"""
+EPILOG = EXIT_CODES + "\nThe token is good (0): its claims are printed as JSON; not good: 1.\n"
 
 
 def register(commands: Any) -> None:
-    parser: argparse.ArgumentParser = commands.add_parser(
+    parser = add_command(
+        commands,
         "verify",
         help="verify a registry's token offline with its published keys (JWKS)",
         description="Verify a token the registry issued, offline, with the key set it "
         "publishes at /.well-known/jwks.json; print its claims.",
         epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("token", help="the token (a compact JWS); - reads it from stdin")
     parser.add_argument("--jwks", type=Path, required=True, help="the registry's key set (JSON)")
@@ -50,10 +46,9 @@ def run_verify(args: argparse.Namespace) -> int:
         raise ValueError(f"{args.jwks}: not a JWK set")
     problem, claims = check(token, keys, issuer=args.issuer, audience=args.audience)
     if problem is not None:
-        sys.stderr.write(f"thingreg: the token is not good: {problem}\n")
-        return 1
-    sys.stdout.write(orjson.dumps(claims, option=orjson.OPT_INDENT_2).decode() + "\n")
-    return 0
+        raise Refused(f"the token is not good: {problem}")
+    print_json(claims)
+    return OK
 
 
 def check(

@@ -42,11 +42,12 @@ TIMEOUT = 10.0
 
 class DeviceError(Exception):
     """A readable reason the device could not get a token; ``refused`` when the registry said
-    no (an HTTP error answer) rather than could not be reached or asked."""
+    no (an HTTP error answer), ``unreachable`` when it could not be reached."""
 
-    def __init__(self, message: str, *, refused: bool = False) -> None:
+    def __init__(self, message: str, *, refused: bool = False, unreachable: bool = False) -> None:
         super().__init__(message)
         self.refused = refused
+        self.unreachable = unreachable
 
 
 # -- keys ----------------------------------------------------------------------------------
@@ -247,10 +248,12 @@ def _token_form(
 def _post(http: httpx.Client, url: str, **body: Any) -> httpx.Response:
     try:
         return http.post(url, **body)
-    except httpx.InvalidURL as exc:
+    except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
         raise DeviceError(f"{url}: not a valid URL ({exc})") from None
     except httpx.TransportError as exc:
-        raise DeviceError(f"{url}: cannot reach the registry ({type(exc).__name__})") from None
+        raise DeviceError(
+            f"{url}: cannot reach the registry ({type(exc).__name__})", unreachable=True
+        ) from None
 
 
 def _answer(response: httpx.Response, step: str) -> dict[str, Any]:
