@@ -22,6 +22,7 @@ from thingreg.core.errors import BadRequest, InvalidThingDescription, NotFound
 from thingreg.core.events import EventBus
 from thingreg.core.ids.analysis import analyse
 from thingreg.core.search.jsonpath import JSONPathPlan, plan_jsonpath
+from thingreg.core.search.predicate import TRUE
 from thingreg.core.td.merge_patch import apply_merge_patch, create_merge_patch
 from thingreg.core.td.registration import (
     enriched,
@@ -192,10 +193,16 @@ class Directory:
                 titles=prefilter.titles,
                 types=prefilter.types,
                 texts=plan.required_texts,
+                match=None if plan.predicate == TRUE else plan.predicate,
             )
             async for chunk in self.store.scan(where=where):
                 for record in chunk:
-                    for value in plan.evaluate_one(enriched(record)):
+                    values = plan.evaluate_one(enriched(record))
+                    if plan.whole_tds:  # the filter held: the result is the TD itself
+                        if values:
+                            yield render(record)
+                        continue
+                    for value in values:
                         yield orjson.dumps(value)
             return
         tds = [enriched(r) async for chunk in self.store.scan(where=within) for r in chunk]

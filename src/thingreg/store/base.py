@@ -14,6 +14,8 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
+from thingreg.core.search.predicate import Predicate
+
 EventType = Literal["thing_created", "thing_updated", "thing_deleted"]
 EVENT_TYPES: tuple[EventType, ...] = ("thing_created", "thing_updated", "thing_deleted")
 
@@ -79,7 +81,10 @@ class ThingFilter:
 
     ``types`` matches a thing whose ``@type`` is, or contains, any of the given strings;
     ``texts`` matches a thing whose stored JSON body contains every one of the given strings;
-    ``schemes`` and ``aliases`` match things with an identifier of such a scheme or value.
+    ``schemes`` and ``aliases`` match things with an identifier of such a scheme or value;
+    ``match`` is a predicate on the TD body (see :mod:`thingreg.core.search.predicate`) that
+    the store evaluates in the database when it can render it exactly, and otherwise ignores:
+    it only narrows a search, whose every row is still judged in Python.
     """
 
     ids: frozenset[str] | None = None
@@ -88,6 +93,7 @@ class ThingFilter:
     texts: frozenset[str] = frozenset()
     schemes: frozenset[str] | None = None
     aliases: frozenset[str] | None = None
+    match: Predicate | None = None
 
 
 # -- device credentials, challenges and signing keys ------------------------------------------

@@ -21,6 +21,7 @@ from typing import Any
 import asyncpg
 
 from thingreg.core.errors import StoreUnavailable
+from thingreg.core.search.predicate import Unsupported
 from thingreg.store.base import (
     Decide,
     Delegation,
@@ -31,6 +32,7 @@ from thingreg.store.base import (
 )
 from thingreg.store.migrations import pending
 from thingreg.store.postgres_credentials import CredentialTables
+from thingreg.store.postgres_predicate import predicate_sql
 from thingreg.store.postgres_rows import SELECT_THING, Connection, thing_record
 from thingreg.store.postgres_writer import Writer
 
@@ -68,6 +70,18 @@ def _where(where: ThingFilter | None, params: list[Any]) -> list[str]:
                 f"id IN (SELECT thing_id FROM aliases WHERE {column} = "  # noqa: S608 (constant)
                 f"ANY({bind(_storable(values))}::text[]))"
             )
+    if where.match is not None:
+        rendered: list[Any] = []
+
+        def bind_later(value: Any) -> str:
+            rendered.append(value)
+            return f"${len(params) + len(rendered)}"
+
+        try:
+            clauses.append(predicate_sql(where.match, bind_later))
+            params.extend(rendered)
+        except Unsupported as exc:  # the search is still exact, only slower
+            log.debug("search predicate not pushed down: %s", exc)
     return clauses
 
 

@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 import orjson
 
 from thingreg.core.errors import Conflict
+from thingreg.core.search.predicate import Unsupported
 from thingreg.store.base import (
     Decide,
     Delegation,
@@ -35,6 +36,7 @@ from thingreg.store.base import (
 )
 from thingreg.store.migrations import pending
 from thingreg.store.sqlite_credentials import GroupedWrite, SQLiteCredentials
+from thingreg.store.sqlite_predicate import predicate_sql
 from thingreg.store.sqlite_rows import SELECT_THINGS, thing_record
 
 log = logging.getLogger(__name__)
@@ -91,6 +93,13 @@ def _where(where: ThingFilter | None) -> tuple[str, list[Any]]:
                 f"({','.join('?' * len(values))}))"
             )
             params.extend(sorted(values))
+    if where.match is not None:
+        rendered: list[Any] = []
+        try:
+            clauses.append(predicate_sql(where.match, rendered))
+            params.extend(rendered)
+        except Unsupported as exc:  # the search is still exact, only slower
+            log.debug("search predicate not pushed down: %s", exc)
     return " AND ".join(clauses), params
 
 
