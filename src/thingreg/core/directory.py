@@ -46,10 +46,15 @@ WHOLE_COLLECTION_LIMIT = 50_000
 class Directory:
     """Create, read, update, delete, list and search TDs; publish each committed change."""
 
-    def __init__(self, store: Store, bus: EventBus, *, max_query_length: int = 2048) -> None:
+    def __init__(
+        self, store: Store, bus: EventBus, *, max_query_length: int = 2048, pushdown: bool = True
+    ) -> None:
         self.store = store
         self.bus = bus
         self.max_query_length = max_query_length
+        self.pushdown = pushdown
+        """Whether searches hand their filter to the store as a predicate; off, they stream
+        every TD the indexed prefilter admits (for benchmarks and differential tests)."""
 
     # -- writes ----------------------------------------------------------------------------
 
@@ -174,6 +179,8 @@ class Directory:
         The query is planned first so that a bad query fails before any output is sent.
         """
         plan = plan_jsonpath(query, max_length=self.max_query_length)
+        if not self.pushdown:
+            plan = replace(plan, predicate=TRUE, whole_tds=False)
         if not plan.per_thing and await self.store.count(within) > WHOLE_COLLECTION_LIMIT:
             raise BadRequest(
                 "this query needs the whole collection in memory (it indexes the root array or "
