@@ -10,6 +10,7 @@ consuming every result as the HTTP layer would::
     python -m bench.search --things 1000000 --keep /var/tmp/thingreg-search
     python -m bench.search --backend sqlite --things 20000 --json
 
+Beyond 100,000 things the generated TDs repeat with suffixed ids and titles (see ``BASE``).
 With ``--keep DIR`` the filled databases are kept (SQLite file in DIR, PostgreSQL schema
 ``bench_search_<N>``) and reused by the next run with the same ``--things``.
 """
@@ -55,7 +56,7 @@ class Query:
 
 def queries(things: int, seed: int) -> list[Query]:
     """The measured queries; the selective ones name values of a TD in the middle."""
-    index = things // 2
+    index = min(things, BASE) // 2
     middle = make_td(index, random.Random(seed * 1_000_003 + index))
     while not str(middle["title"]).endswith(f" {index}"):  # shared titles are not selective
         index += 1
@@ -75,22 +76,40 @@ def queries(things: int, seed: int) -> list[Query]:
     ]
 
 
+BASE = 100_000
+"""Distinct generated TDs; larger populations repeat them with the id and title suffixed
+(``#c1``, ``#c2``...), since generating a TD costs about as much as storing it."""
+
+
 def records(things: int, seed: int) -> Iterator[ThingRecord]:
     stamp = "2026-12-02T00:00:00.000Z"
-    for i in range(things):
-        td = make_td(i, random.Random(seed * 1_000_003 + i))
-        body = dict(td)
-        body["@context"] = with_discovery_context(body.get("@context"))
+    base = min(things, BASE)
+    kept: list[bytes] = []  # the base TDs as JSON, when they are repeated
+    for n in range(things):
+        copy, i = divmod(n, base)
+        if copy == 0:
+            td = _base_td(i, seed)
+            if things > base:
+                kept.append(orjson.dumps(td))
+        else:
+            td = orjson.loads(kept[i])
+            td["id"], td["title"] = f"{td['id']}#c{copy}", f"{td['title']}#c{copy}"
         thing_id = str(td["id"])
         yield ThingRecord(
             id=thing_id,
-            body=orjson.dumps(body),
+            body=orjson.dumps(td),
             title=str(td["title"]),
             types=types_of(td),
             created=stamp,
             modified=stamp,
             aliases=(own_alias(thing_id),),
         )
+
+
+def _base_td(i: int, seed: int) -> dict[str, object]:
+    td = make_td(i, random.Random(seed * 1_000_003 + i))
+    td["@context"] = with_discovery_context(td.get("@context"))
+    return td
 
 
 async def fill(store: Store, things: int, seed: int) -> float:
