@@ -48,6 +48,7 @@ from jsonpath_rfc9535.selectors import (
 )
 
 from thingreg.core.errors import InvalidQuery
+from thingreg.core.search.fastpath import Evaluator, compile_segments
 from thingreg.core.search.predicate import FALSE, TRUE, Predicate
 from thingreg.core.search.pushdown import filter_predicate
 
@@ -131,15 +132,25 @@ class JSONPathPlan:
     """True for ``$[?filter]`` alone: each result is a whole enriched TD, so callers may send
     the stored bytes instead of re-serialising the parsed TD."""
 
+    fast: Evaluator | None = field(default=None, repr=False, compare=False)
+    """The query (or, for ``$..name`` plans, the segments after the first) compiled by
+    :mod:`thingreg.core.search.fastpath`, when it has a simple enough shape."""
+
     def evaluate_one(self, td: dict[str, object]) -> list[object]:
         """Values of the nodes the query selects from ``[td]``, a one-TD directory."""
         if not self.descendant_names:
+            if self.fast is not None:
+                return self.fast([td])
             return self.compiled.find([td]).values()
         found: list[JSONValue] = []
         _collect_named(td, self.descendant_names, found, _MAX_DEPTH)
         if self.rest is None:
             return list[object](found)
         values: list[object] = []
+        if self.fast is not None:
+            for node in found:
+                values.extend(self.fast(node))
+            return values
         for node in found:
             values.extend(self.rest.find(node).values())
         return values
@@ -165,8 +176,10 @@ def plan_jsonpath(query: str, *, max_length: int = MAX_QUERY_LENGTH) -> JSONPath
     texts = frozenset() if "registration" in query else _required_texts(segments)
     names: tuple[str, ...] = ()
     rest = None
+    fast = compile_segments(segments)
     if isinstance(segments[0], JSONPathRecursiveDescentSegment):
         names = tuple(s.name for s in segments[0].selectors if isinstance(s, NameSelector))
+        fast = compile_segments(segments[1:])
         if len(segments) > 1:
             rest = JSONPathQuery(env=compiled.env, segments=tuple(segments[1:]))
     predicate: Predicate = TRUE
@@ -178,7 +191,7 @@ def plan_jsonpath(query: str, *, max_length: int = MAX_QUERY_LENGTH) -> JSONPath
         prefilter = Prefilter(ids=frozenset())
     whole = len(segments) == 1 and len(segments[0].selectors) == 1 and bool(filters)
     return JSONPathPlan(
-        query, True, prefilter, compiled, texts, names, rest, predicate, whole_tds=whole
+        query, True, prefilter, compiled, texts, names, rest, predicate, whole, fast
     )
 
 

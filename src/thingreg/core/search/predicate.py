@@ -15,7 +15,6 @@ is not ``1``, ``null`` is a value (unlike a missing member). Paths never start a
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal, TypeAlias
 
@@ -187,8 +186,8 @@ def _is_number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def holds(predicate: Predicate, td: Mapping[str, object]) -> bool:
-    """The reference meaning of ``predicate`` on one (parsed) TD."""
+def holds(predicate: Predicate, td: object) -> bool:
+    """The reference meaning of ``predicate`` on one (parsed) TD, or any JSON value."""
     match predicate:
         case Const(constant):
             return constant

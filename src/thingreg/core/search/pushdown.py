@@ -54,7 +54,7 @@ from thingreg.core.search.predicate import (
     negate,
 )
 
-__all__ = ["filter_predicate"]
+__all__ = ["exact_predicate", "filter_predicate"]
 
 Bounds = tuple[Predicate, Predicate]
 """(necessary, sufficient)."""
@@ -73,6 +73,13 @@ _MIRRORED = {"==": "==", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
 def filter_predicate(expression: Expression) -> Predicate:
     """A necessary condition, on one TD, of the filter ``expression`` applied to that TD."""
     return _bounds(expression)[0]
+
+
+def exact_predicate(expression: Expression) -> Predicate | None:
+    """The filter as a predicate with exactly its meaning, or ``None`` when some part of it
+    is not translated exactly (numbers, functions other than plain-text patterns...)."""
+    necessary, sufficient = _bounds(expression)
+    return necessary if necessary == sufficient else None
 
 
 def _bounds(expr: Expression) -> Bounds:
