@@ -26,7 +26,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import asyncpg
@@ -37,7 +37,8 @@ from bench.tdgen import make_td
 from thingreg.core.aliases import own_alias
 from thingreg.core.directory import Directory
 from thingreg.core.events import EventBus
-from thingreg.core.td.registration import types_of, with_discovery_context
+from thingreg.core.search.jsonpath import plan_jsonpath
+from thingreg.core.td.registration import enriched, types_of, with_discovery_context
 from thingreg.store import open_store
 from thingreg.store.base import Mutation, Store, ThingRecord
 
@@ -144,6 +145,27 @@ async def time_query(directory: Directory, query: str, runs: int) -> tuple[float
     return statistics.median(times), results
 
 
+def evaluation_speed(options: argparse.Namespace) -> Report:
+    """TDs/s of the Python evaluation alone (parse, enrich, evaluate) over records in memory,
+    with the direct evaluator and with the JSONPath library, runs interleaved to share noise."""
+    recs = list(records(min(options.things, 5000), options.seed))
+    report: Report = {}
+    for query in queries(options.things, options.seed):
+        if not query.name.startswith("scan"):
+            continue
+        plan = plan_jsonpath(query.text)
+        rates: dict[str, list[float]] = {"direct": [], "library": []}
+        for _ in range(3):
+            for mode, chosen in (("direct", plan), ("library", replace(plan, fast=None))):
+                started = time.perf_counter()
+                for record in recs:
+                    chosen.evaluate_one(enriched(record))
+                rates[mode].append(len(recs) / (time.perf_counter() - started))
+        report[query.name] = {mode: round(max(r)) for mode, r in rates.items()}
+        logger.info("  evaluation %s: %s TDs/s", query.name, report[query.name])
+    return report
+
+
 async def run_backend(url: str, options: argparse.Namespace) -> Report:
     store = open_store(url)
     await store.open()
@@ -157,6 +179,8 @@ async def run_backend(url: str, options: argparse.Namespace) -> Report:
             report["fill_per_second"] = round(await fill(store, options.things, options.seed))
         report["queries"] = {}
         for query in queries(options.things, options.seed):
+            if options.skip_scans and query.name.startswith("scan"):
+                continue
             runs = options.runs if query.selective else options.scan_runs
             figures: Report = {"query": query.text}
             for mode, pushdown in (("pushdown", True), ("streaming", False)):
@@ -198,6 +222,8 @@ async def drop_schema(base: str, schema: str) -> None:
 
 async def benchmark(options: argparse.Namespace) -> Report:
     report: Report = {"machine": machine(), "things": options.things, "backends": {}}
+    if not options.skip_scans:
+        report["evaluation"] = evaluation_speed(options)
     with tempfile.TemporaryDirectory(prefix="thingreg-search-") as scratch:
         folder = Path(options.keep) if options.keep else Path(scratch)
         folder.mkdir(parents=True, exist_ok=True)
@@ -235,6 +261,11 @@ def render(report: Report) -> str:
                 target,
                 verdict,
             )
+    for name, rates in report.get("evaluation", {}).items():
+        table.row(
+            f"python evaluation, {name}",
+            f"{rates['direct']:,} TDs/s (library {rates['library']:,} TDs/s)",
+        )
     return (
         machine_line(report["machine"])
         + f", {report['things']:,} things\n"
@@ -249,6 +280,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--pg-url", default="postgresql://127.0.0.1/test")
     parser.add_argument("--runs", type=int, default=7, help="runs of each selective query")
     parser.add_argument("--scan-runs", type=int, default=2, help="runs of each scanning query")
+    parser.add_argument("--skip-scans", action="store_true", help="selective queries only")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--keep", help="keep (and reuse) the filled databases in this folder")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
