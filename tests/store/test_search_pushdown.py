@@ -18,7 +18,7 @@ from tests.support import minimal_td
 from thingreg.core.directory import Directory
 from thingreg.core.events import EventBus
 from thingreg.core.search.jsonpath import plan_jsonpath
-from thingreg.core.search.predicate import TRUE, holds
+from thingreg.core.search.predicate import TRUE, Exists, holds
 from thingreg.core.td.registration import enriched
 from thingreg.store import open_store
 from thingreg.store.base import Store, ThingFilter
@@ -279,3 +279,14 @@ async def test_rendered_predicates_select_what_they_mean(filled: tuple[Directory
         assert found - meant <= may_hold_nul, (query, predicate, found - meant)
         checked += 1
     assert checked > 200
+
+
+async def test_filtered_scans_grow_their_chunks(filled: tuple[Directory, Store]) -> None:
+    _, store = filled
+    where = ThingFilter(match=Exists(("securityDefinitions",)))
+    sizes, ids = [], []
+    async for chunk in store.scan(where=where, chunk_size=3):
+        sizes.append(len(chunk))
+        ids.extend(r.id for r in chunk)
+    assert ids == sorted(str(td["id"]) for td in corpus())
+    assert sizes == [3, 6, 12, 24, 24, 11]

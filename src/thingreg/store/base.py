@@ -272,10 +272,20 @@ ChunkReader = Callable[[str | None, int, int], Awaitable[list[ThingRecord]]]
 
 
 async def keyset_chunks(
-    read: ChunkReader, *, offset: int, limit: int | None, chunk_size: int
+    read: ChunkReader,
+    *,
+    offset: int,
+    limit: int | None,
+    chunk_size: int,
+    max_chunk_size: int | None = None,
 ) -> AsyncIterator[Sequence[ThingRecord]]:
     """The keyset pagination every backend's ``scan`` shares: ``offset`` applies to the first
-    chunk only, then each chunk starts after the last id of the one before."""
+    chunk only, then each chunk starts after the last id of the one before.
+
+    With ``max_chunk_size``, the chunk size doubles after every full chunk up to that size:
+    a filter the database answers from an index (a bitmap, then a sort) costs about the same
+    whatever the chunk, so a broad one would otherwise be paid once per 500 rows.
+    """
     remaining = limit
     after: str | None = None
     while remaining is None or remaining > 0:
@@ -290,6 +300,13 @@ async def keyset_chunks(
         yield rows
         if len(rows) < size:
             return
+        if max_chunk_size is not None:
+            chunk_size = min(chunk_size * 2, max_chunk_size)
+
+
+def growth_limit(where: ThingFilter | None, chunk_size: int) -> int | None:
+    """``max_chunk_size`` for a scan: chunks grow for searches the database filters."""
+    return None if where is None or where.match is None else 8 * chunk_size
 
 
 def settle(future: asyncio.Future[Event], outcome: Event | BaseException | None) -> None:

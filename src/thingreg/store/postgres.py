@@ -28,6 +28,7 @@ from thingreg.store.base import (
     Event,
     ThingFilter,
     ThingRecord,
+    growth_limit,
     keyset_chunks,
 )
 from thingreg.store.migrations import pending
@@ -204,7 +205,13 @@ class PostgresStore(CredentialTables):
             sql = f"{SELECT_THING} {condition} ORDER BY id {page}"
             return [thing_record(row) for row in await self._db().fetch(sql, *params)]
 
-        async for rows in keyset_chunks(read, offset=offset, limit=limit, chunk_size=chunk_size):
+        async for rows in keyset_chunks(
+            read,
+            offset=offset,
+            limit=limit,
+            chunk_size=chunk_size,
+            max_chunk_size=growth_limit(where, chunk_size),
+        ):
             yield rows
 
     async def find_alias(self, value: str) -> str | None:

@@ -31,6 +31,7 @@ from thingreg.store.base import (
     Mutation,
     ThingFilter,
     ThingRecord,
+    growth_limit,
     keyset_chunks,
     settle,
 )
@@ -280,7 +281,13 @@ class SQLiteStore(SQLiteCredentials):
                 self._readers, self._scan_chunk, conditions, params, after, size, offset
             )
 
-        async for rows in keyset_chunks(read, offset=offset, limit=limit, chunk_size=chunk_size):
+        async for rows in keyset_chunks(
+            read,
+            offset=offset,
+            limit=limit,
+            chunk_size=chunk_size,
+            max_chunk_size=growth_limit(where, chunk_size),
+        ):
             yield rows
 
     def _scan_chunk(
