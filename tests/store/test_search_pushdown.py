@@ -281,12 +281,15 @@ async def test_rendered_predicates_select_what_they_mean(filled: tuple[Directory
     assert checked > 200
 
 
-async def test_filtered_scans_grow_their_chunks(filled: tuple[Directory, Store]) -> None:
+async def test_filtered_scans_read_every_match_once(filled: tuple[Directory, Store]) -> None:
+    """SQLite re-runs the filter per keyset chunk, doubling the chunks; PostgreSQL reads one
+    statement through a cursor."""
     _, store = filled
     where = ThingFilter(match=Exists(("securityDefinitions",)))
-    sizes, ids = [], []
+    sizes: list[int] = []
+    ids: list[str] = []
     async for chunk in store.scan(where=where, chunk_size=3):
         sizes.append(len(chunk))
         ids.extend(r.id for r in chunk)
     assert ids == sorted(str(td["id"]) for td in corpus())
-    assert sizes == [3, 6, 12, 24, 24, 11]
+    assert sizes in ([3, 6, 12, 24, 24, 11], [3] * 26 + [2])
