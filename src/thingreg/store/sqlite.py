@@ -37,7 +37,7 @@ from thingreg.store.base import (
 )
 from thingreg.store.migrations import pending
 from thingreg.store.sqlite_credentials import GroupedWrite, SQLiteCredentials
-from thingreg.store.sqlite_predicate import predicate_sql
+from thingreg.store.sqlite_predicate import predicate_sql, uses_index
 from thingreg.store.sqlite_rows import SELECT_THINGS, thing_record
 
 log = logging.getLogger(__name__)
@@ -94,7 +94,9 @@ def _where(where: ThingFilter | None) -> tuple[str, list[Any]]:
                 f"({','.join('?' * len(values))}))"
             )
             params.extend(sorted(values))
-    if where.match is not None:
+    if where.match is not None and (uses_index(where.match) or not where.texts):
+        # Measured: with a substring prefilter and no index to start from, evaluating the JSON
+        # in SQLite costs more than the Python evaluation it saves.
         rendered: list[Any] = []
         try:
             clauses.append(predicate_sql(where.match, rendered))

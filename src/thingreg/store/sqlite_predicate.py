@@ -33,6 +33,24 @@ _BODY = "CAST(body AS TEXT)"
 _TYPE_INDEX = "id IN (SELECT thing_id FROM thing_types WHERE type = ?)"
 
 
+def uses_index(predicate: Predicate) -> bool:
+    """Whether SQLite can start from an index: every row the predicate admits is found through
+    the ``id``, ``title`` or ``@type`` indexes. Otherwise the JSON functions run on every row,
+    and parse a TD slower than a substring test (``ThingFilter.texts``) rejects it."""
+    match predicate:
+        case Equals(path, value) if isinstance(value, str):
+            return path in (("id",), ("title",), ("@type",))
+        case StringCompare(path):
+            return path in (("id",), ("title",))
+        case HasElement(path):
+            return path == ("@type",)
+        case All(items):
+            return any(uses_index(item) for item in items)
+        case Any_(items):
+            return all(uses_index(item) for item in items)
+    return False
+
+
 def predicate_sql(predicate: Predicate, params: list[Any]) -> str:
     """One SQL condition on ``things`` that holds for every row where ``predicate`` holds.
 
