@@ -181,6 +181,8 @@ async def run_backend(url: str, options: argparse.Namespace) -> Report:
         for query in queries(options.things, options.seed):
             if options.skip_scans and query.name.startswith("scan"):
                 continue
+            if options.only and query.name.split(" ")[0] not in options.only.split(","):
+                continue
             runs = options.runs if query.selective else options.scan_runs
             figures: Report = {"query": query.text}
             for mode, pushdown in (("pushdown", True), ("streaming", False)):
@@ -281,6 +283,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--runs", type=int, default=7, help="runs of each selective query")
     parser.add_argument("--scan-runs", type=int, default=2, help="runs of each scanning query")
     parser.add_argument("--skip-scans", action="store_true", help="selective queries only")
+    parser.add_argument("--only", help="comma-separated query names (id,title,created,...)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--keep", help="keep (and reuse) the filled databases in this folder")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
