@@ -282,8 +282,8 @@ async def test_rendered_predicates_select_what_they_mean(filled: tuple[Directory
 
 
 async def test_filtered_scans_read_every_match_once(filled: tuple[Directory, Store]) -> None:
-    """SQLite re-runs the filter per keyset chunk, doubling the chunks; PostgreSQL reads one
-    statement through a cursor."""
+    """SQLite re-runs the filter per keyset chunk, doubling the chunks; PostgreSQL reads the
+    first chunk, then the rest through one cursor."""
     _, store = filled
     where = ThingFilter(match=Exists(("securityDefinitions",)))
     sizes: list[int] = []

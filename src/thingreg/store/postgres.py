@@ -190,10 +190,7 @@ class PostgresStore(CredentialTables):
         where: ThingFilter | None = None,
         chunk_size: int = 500,
     ) -> AsyncIterator[Sequence[ThingRecord]]:
-        if where is not None and where.match is not None and not offset and limit is None:
-            async for rows in self._search_cursor(where, chunk_size):
-                yield rows
-            return
+        search = where is not None and where.match is not None and not offset and limit is None
 
         async def read(after: str | None, size: int, offset: int) -> list[ThingRecord]:
             params: list[Any] = []
@@ -209,6 +206,15 @@ class PostgresStore(CredentialTables):
             sql = f"{SELECT_THING} {condition} ORDER BY id {page}"
             return [thing_record(row) for row in await self._db().fetch(sql, *params)]
 
+        if search:  # one statement for a selective search; a cursor past the first chunk
+            assert where is not None
+            first = await read(None, chunk_size, 0)
+            if first:
+                yield first
+            if len(first) == chunk_size:
+                async for rows in self._search_cursor(where, chunk_size, first[-1].id):
+                    yield rows
+            return
         async for rows in keyset_chunks(
             read,
             offset=offset,
@@ -219,9 +225,10 @@ class PostgresStore(CredentialTables):
             yield rows
 
     async def _search_cursor(
-        self, where: ThingFilter, chunk_size: int
+        self, where: ThingFilter, chunk_size: int, after: str
     ) -> AsyncIterator[Sequence[ThingRecord]]:
-        """A search filtered in the database, as ONE statement read through a cursor.
+        """The rest of a search filtered in the database (past its first, full, chunk), as ONE
+        statement read through a cursor.
 
         Keyset chunks would re-run the filter for every chunk: answered from the GIN index (a
         bitmap of every match, rechecked, then sorted), each chunk costs the whole match set.
@@ -229,8 +236,9 @@ class PostgresStore(CredentialTables):
         """
         params: list[Any] = []
         clauses = _where(where, params)
-        condition = f"WHERE {' AND '.join(clauses)}" if clauses else ""
-        sql = f"{SELECT_THING} {condition} ORDER BY id"  # constant SQL and $n placeholders
+        params.append(after)
+        clauses.append(f"id > ${len(params)}")
+        sql = f"{SELECT_THING} WHERE {' AND '.join(clauses)} ORDER BY id"  # constant SQL, $n
         async with self._db().acquire() as conn, conn.transaction(readonly=True):
             cursor = await conn.cursor(sql, *params)
             while rows := await cursor.fetch(chunk_size):
