@@ -40,6 +40,7 @@ from thingreg.core.errors import (
 from thingreg.core.events import EventBus
 from thingreg.core.ids.analysis import analyse
 from thingreg.core.search.jsonpath import JSONPathPlan, plan_jsonpath
+from thingreg.core.search.predicate import TRUE
 from thingreg.core.td.merge_patch import apply_merge_patch, create_merge_patch
 from thingreg.core.td.registration import (
     enriched,
@@ -82,6 +83,7 @@ class Directory:
         max_query_length: int = 2048,
         publish_writes: bool = True,
         default_visibility: Visibility = "owner",
+        pushdown: bool = True,
     ) -> None:
         self.store = store
         self.bus = bus
@@ -92,6 +94,9 @@ class Directory:
         if default_visibility not in ("owner", "public"):
             raise ValueError("the default visibility of new things is 'owner' or 'public'")
         self.default_visibility: Visibility = default_visibility
+        self.pushdown = pushdown
+        """Whether searches hand their filter to the store as a predicate; off, they stream
+        every TD the indexed prefilter admits (for benchmarks and differential tests)."""
 
     # -- writes ----------------------------------------------------------------------------
 
@@ -363,6 +368,8 @@ class Directory:
         """
         plan = plan_jsonpath(query, max_length=self.max_query_length)
         within = seen_by(principal, within)
+        if not self.pushdown:
+            plan = replace(plan, predicate=TRUE, whole_tds=False)
         if not plan.per_thing and await self.store.count(within) > WHOLE_COLLECTION_LIMIT:
             raise BadRequest(
                 "this query needs the whole collection in memory (it indexes the root array or "
@@ -384,11 +391,20 @@ class Directory:
                 titles=prefilter.titles,
                 types=prefilter.types,
                 texts=plan.required_texts,
+                match=None if plan.predicate == TRUE else plan.predicate,
             )
             async for chunk in self.store.scan(where=where):
                 for record in chunk:
-                    td = redact(enriched(record), hidden_members(principal, record.access))
-                    for value in plan.evaluate_one(td):
+                    # Python judges every row on the TD as this principal sees it: the store
+                    # keeps every thing with hidden members whatever the predicate says.
+                    hidden = hidden_members(principal, record.access)
+                    td = redact(enriched(record), hidden)
+                    values = plan.evaluate_one(td)
+                    if plan.whole_tds:  # the filter held: the result is the TD itself
+                        if values:
+                            yield orjson.dumps(td) if hidden else render(record)
+                        continue
+                    for value in values:
                         yield orjson.dumps(value)
             return
         tds = [

@@ -19,6 +19,8 @@ from typing import Literal, Protocol
 
 import orjson
 
+from thingreg.core.search.predicate import Predicate
+
 EventType = Literal["thing_created", "thing_updated", "thing_deleted"]
 EVENT_TYPES: tuple[EventType, ...] = ("thing_created", "thing_updated", "thing_deleted")
 
@@ -202,7 +204,13 @@ class ThingFilter:
     words, ignoring ASCII case: the console's free-text search, served by the title and id
     indexes without reading the TDs;
     ``schemes`` and ``aliases`` match things with an identifier of such a scheme or value;
-    ``audience`` keeps the things that audience may see (indexed: owner, visibility, shares).
+    ``audience`` keeps the things that audience may see (indexed: owner, visibility, shares);
+    ``match`` is a predicate on the TD body (see :mod:`thingreg.core.search.predicate`) that
+    the store evaluates in the database when it can render it exactly, and otherwise ignores:
+    it only narrows a search, whose every row is still judged in Python. With an
+    ``audience``, a thing with hidden members is kept whatever ``match`` says: the predicate
+    sees the whole TD, and only Python, on the TD without them, may judge it (a predicate on
+    a hidden member must not decide, by a thing's absence, what that member holds).
     """
 
     ids: frozenset[str] | None = None
@@ -213,6 +221,7 @@ class ThingFilter:
     schemes: frozenset[str] | None = None
     aliases: frozenset[str] | None = None
     audience: Audience | None = None
+    match: Predicate | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -601,10 +610,20 @@ ChunkReader = Callable[[str | None, int, int], Awaitable[list[ThingRecord]]]
 
 
 async def keyset_chunks(
-    read: ChunkReader, *, offset: int, limit: int | None, chunk_size: int
+    read: ChunkReader,
+    *,
+    offset: int,
+    limit: int | None,
+    chunk_size: int,
+    max_chunk_size: int | None = None,
 ) -> AsyncIterator[Sequence[ThingRecord]]:
     """The keyset pagination every backend's ``scan`` shares: ``offset`` applies to the first
-    chunk only, then each chunk starts after the last id of the one before."""
+    chunk only, then each chunk starts after the last id of the one before.
+
+    With ``max_chunk_size``, the chunk size doubles after every full chunk up to that size:
+    a filter the database answers from an index (a bitmap, then a sort) costs about the same
+    whatever the chunk, so a broad one would otherwise be paid once per 500 rows.
+    """
     remaining = limit
     after: str | None = None
     while remaining is None or remaining > 0:
@@ -619,6 +638,13 @@ async def keyset_chunks(
         yield rows
         if len(rows) < size:
             return
+        if max_chunk_size is not None:
+            chunk_size = min(chunk_size * 2, max_chunk_size)
+
+
+def growth_limit(where: ThingFilter | None, chunk_size: int) -> int | None:
+    """``max_chunk_size`` for a scan: chunks grow for searches the database filters."""
+    return None if where is None or where.match is None else 8 * chunk_size
 
 
 def like_pattern(word: str) -> str:

@@ -23,6 +23,7 @@ from typing import Any, TypeVar
 import orjson
 
 from thingreg.core.errors import Conflict
+from thingreg.core.search.predicate import Unsupported
 from thingreg.store.base import (
     Access,
     AuditEntry,
@@ -36,6 +37,7 @@ from thingreg.store.base import (
     ThingRecord,
     audit_stamp,
     event_access,
+    growth_limit,
     keyset_chunks,
     like_pattern,
     settle,
@@ -48,6 +50,7 @@ from thingreg.store.sqlite_credentials import GroupedWrite, insert_credential
 from thingreg.store.sqlite_enrollment import SQLiteEnrollment
 from thingreg.store.sqlite_mqtt import SQLiteMqtt
 from thingreg.store.sqlite_owners import SQLiteOwners
+from thingreg.store.sqlite_predicate import predicate_sql, uses_index
 from thingreg.store.sqlite_rows import SELECT_THINGS, thing_record
 from thingreg.store.sqlite_stats import read_stats
 
@@ -132,6 +135,19 @@ def _where(where: ThingFilter | None) -> tuple[str, list[Any]]:
                 "id IN (SELECT thing_id FROM thing_shares WHERE owner = ?))"
             )
             params.extend((where.audience.owner, where.audience.owner))
+    if where.match is not None and (uses_index(where.match) or not where.texts):
+        # Measured: with a substring prefilter and no index to start from, evaluating the JSON
+        # in SQLite costs more than the Python evaluation it saves.
+        rendered: list[Any] = []
+        try:
+            condition = predicate_sql(where.match, rendered)
+            if where.audience is not None:
+                # A thing with hidden members is judged only in Python, on the TD without them.
+                condition = f"({condition} OR hidden <> '[]')"
+            clauses.append(condition)
+            params.extend(rendered)
+        except Unsupported as exc:  # the search is still exact, only slower
+            log.debug("search predicate not pushed down: %s", exc)
     return " AND ".join(clauses), params
 
 
@@ -320,7 +336,13 @@ class SQLiteStore(SQLiteOwners, SQLiteEnrollment, SQLiteMqtt):
                 self._readers, self._scan_chunk, conditions, params, after, size, offset
             )
 
-        async for rows in keyset_chunks(read, offset=offset, limit=limit, chunk_size=chunk_size):
+        async for rows in keyset_chunks(
+            read,
+            offset=offset,
+            limit=limit,
+            chunk_size=chunk_size,
+            max_chunk_size=growth_limit(where, chunk_size),
+        ):
             yield rows
 
     def _scan_chunk(

@@ -48,6 +48,9 @@ from jsonpath_rfc9535.selectors import (
 )
 
 from thingreg.core.errors import InvalidQuery
+from thingreg.core.search.fastpath import Evaluator, compile_segments
+from thingreg.core.search.predicate import FALSE, TRUE, Predicate
+from thingreg.core.search.pushdown import filter_predicate
 
 __all__ = ["JSONPathPlan", "Prefilter", "plan_jsonpath", "prefilter_matches"]
 
@@ -122,16 +125,32 @@ class JSONPathPlan:
     :func:`_collect_named` instead of the library's much slower general traversal."""
     rest: JSONPathQuery | None = field(default=None, repr=False, compare=False)
     """The segments after the first, as a query applied to each node the walk found."""
+    predicate: Predicate = TRUE
+    """For ``$[?filter]...`` plans: a necessary condition of the filter on one TD, for the
+    store to evaluate in the database (see :mod:`thingreg.core.search.pushdown`)."""
+    whole_tds: bool = False
+    """True for ``$[?filter]`` alone: each result is a whole enriched TD, so callers may send
+    the stored bytes instead of re-serialising the parsed TD."""
+
+    fast: Evaluator | None = field(default=None, repr=False, compare=False)
+    """The query (or, for ``$..name`` plans, the segments after the first) compiled by
+    :mod:`thingreg.core.search.fastpath`, when it has a simple enough shape."""
 
     def evaluate_one(self, td: dict[str, object]) -> list[object]:
         """Values of the nodes the query selects from ``[td]``, a one-TD directory."""
         if not self.descendant_names:
+            if self.fast is not None:
+                return self.fast([td])
             return self.compiled.find([td]).values()
         found: list[JSONValue] = []
         _collect_named(td, self.descendant_names, found, _MAX_DEPTH)
         if self.rest is None:
             return list[object](found)
         values: list[object] = []
+        if self.fast is not None:
+            for node in found:
+                values.extend(self.fast(node))
+            return values
         for node in found:
             values.extend(self.rest.find(node).values())
         return values
@@ -157,11 +176,23 @@ def plan_jsonpath(query: str, *, max_length: int = MAX_QUERY_LENGTH) -> JSONPath
     texts = frozenset() if "registration" in query else _required_texts(segments)
     names: tuple[str, ...] = ()
     rest = None
+    fast = compile_segments(segments)
     if isinstance(segments[0], JSONPathRecursiveDescentSegment):
         names = tuple(s.name for s in segments[0].selectors if isinstance(s, NameSelector))
+        fast = compile_segments(segments[1:])
         if len(segments) > 1:
             rest = JSONPathQuery(env=compiled.env, segments=tuple(segments[1:]))
-    return JSONPathPlan(query, True, _prefilter(segments[0]), compiled, texts, names, rest)
+    predicate: Predicate = TRUE
+    filters = [s for s in _positional_selectors(segments[0]) if isinstance(s, FilterSelector)]
+    if filters:  # _is_per_thing allows one filter (or one wildcard) in the first segment
+        predicate = filter_predicate(filters[0].expression)
+    prefilter = _prefilter(segments[0])
+    if predicate == FALSE:
+        prefilter = Prefilter(ids=frozenset())
+    whole = len(segments) == 1 and len(segments[0].selectors) == 1 and bool(filters)
+    return JSONPathPlan(
+        query, True, prefilter, compiled, texts, names, rest, predicate, whole, fast
+    )
 
 
 _MAX_DEPTH = 100
