@@ -84,7 +84,7 @@ def test_acknowledged_writes_survive_kill_9(tmp_path: Path) -> None:
         stop_server(server)
 
 
-def _content(td: dict[str, object]) -> Content:
+def _content(td: dict[str, object]) -> tuple[str, str, str]:
     identifiers = td.get("identifiers")
     assert isinstance(identifiers, list) and len(identifiers) == 1
     return (str(td["description"]), str(identifiers[0]), str(td["@type"]))
