@@ -120,9 +120,9 @@ def check_file(path: Path, states: dict[str, IdState]) -> None:
     finally:
         db.close()
     for thing_id, state in states.items():
-        content = stored.get(thing_id)
-        assert content in state.allowed(), (thing_id, content, state)
-        if content is not None:
+        found: Content = stored.get(thing_id)
+        assert found in state.allowed(), (thing_id, found, state)
+        if found is not None:
             assert last_events[thing_id] in ("thing_created", "thing_updated"), thing_id
         elif thing_id in last_events:
             assert last_events[thing_id] == "thing_deleted", thing_id
