@@ -18,6 +18,7 @@ import httpx
 
 from tests.support import minimal_td
 
+PROBLEM = "application/problem+json"
 TYPES = ("saref:Sensor", "saref:Actuator", "saref:Meter")
 
 Content = tuple[str, str, str] | None
@@ -42,6 +43,9 @@ class Writer(threading.Thread):
     seed: int
     acknowledged: int = 0
     unexpected: list[str] = field(default_factory=list)
+    refused: int = 0
+    """Writes answered 503 (the store was away)."""
+    lost_connection: bool = False
 
     def __post_init__(self) -> None:
         threading.Thread.__init__(self, daemon=True)
@@ -90,13 +94,14 @@ class Writer(threading.Thread):
         try:
             response = client.send(request)
         except httpx.TransportError:
+            self.lost_connection = True
             return False  # the answer never came: ``expected`` stays possible
         if response.status_code in ok:
             state.confirmed = expected
             state.pending.clear()
             self.acknowledged += 1
-        elif response.status_code == 503:
-            pass  # refused cleanly while the store was away; may or may not have been applied
+        elif response.status_code == 503 and response.headers.get("content-type") == PROBLEM:
+            self.refused += 1  # refused cleanly while the store was away; applied or not
         else:
             self.unexpected.append(f"{op} {thing_id}: {response.status_code} {response.text[:300]}")
         return True
