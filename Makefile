@@ -43,7 +43,7 @@ mosquitto:  ## install Mosquitto, its clients and jq (Debian) unless present: th
 	fi
 
 unit-postgres: install postgres  ## the store contract and HTTP suites again, on PostgreSQL
-	THINGREG_TEST_DB=$(PG_URL) $(BIN)/pytest tests/store tests/http tests/spec
+	THINGREG_TEST_DB=$(PG_URL) $(BIN)/pytest tests/store tests/http tests/spec tests/crash
 
 test: lint typecheck postgres mosquitto unit unit-postgres  ## everything CI checks
 
