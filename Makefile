@@ -42,7 +42,7 @@ mosquitto:  ## install Mosquitto, its clients and jq (Debian) unless present: th
 			mosquitto mosquitto-clients jq; \
 	fi
 
-unit-postgres: install postgres  ## the store contract and HTTP suites again, on PostgreSQL
+unit-postgres: install postgres  ## the store contract, HTTP and spec suites again, and the connection-loss test, on PostgreSQL
 	THINGREG_TEST_DB=$(PG_URL) $(BIN)/pytest tests/store tests/http tests/spec tests/crash
 
 test: lint typecheck postgres mosquitto unit unit-postgres  ## everything CI checks
