@@ -1,9 +1,10 @@
 """Load and soak: a real ``thingreg serve`` under a mix of every kind of client, for minutes.
 
 Workers on one asyncio loop, each with its own keep-alive connection, for ``--duration``
-seconds (default 600): writers create things and delete old ones (the collection stays near
-``--things``), readers GET random things, searchers run a selective JSONPath query, devices do
-challenge + token pairs, and SSE subscribers hold ``/events`` open and count what arrives.
+seconds (default 600): writers create things and delete old ones (past ``CHURN`` new ones,
+one delete per create, so the collection stays level), readers GET random things, searchers
+run a selective JSONPath query, devices do challenge + token pairs, and SSE subscribers hold
+``/events`` open and count what arrives.
 Every answer is checked for its expected status; the server's resident memory is sampled every
 ``--sample`` seconds. Prints throughput, p50/p99 per operation, the error count (should be 0)
 and RSS over time (should level off)::
@@ -46,6 +47,8 @@ from thingreg.client.device import JWT_BEARER, assertion
 logger = logging.getLogger("bench.soak")
 
 TD_HEADERS = (("Content-Type", "application/td+json"),)
+CHURN = 200
+"""Things the writers keep beyond the preloaded ones: past that, each create deletes one."""
 JSON_HEADERS = (("Content-Type", "application/json"),)
 FORM_HEADERS = (("Content-Type", "application/x-www-form-urlencoded"),)
 
@@ -93,8 +96,8 @@ async def _writer(port: int, stats: Stats, ids: list[str], until: float, seed: i
             if answer is not None:
                 stats.record("create", started, answer.status, 201, answer.body)
                 ids.append(thing_id)
-            if len(ids) > 50 and rng.random() < 0.5:
-                victim = ids.pop(rng.randrange(len(ids) // 2))
+            if len(ids) > CHURN:  # delete the oldest: the collection size stays level
+                victim = ids.pop(0)
                 started = time.perf_counter_ns()
                 request = Request.build("DELETE", "/things/" + quote(victim, safe=""), port)
                 answer = await _send(connection, request, stats, "delete")
