@@ -48,6 +48,7 @@ from jsonpath_rfc9535.selectors import (
 )
 
 from thingreg.core.errors import InvalidQuery
+from thingreg.core.search.jsonpath_cost import check_cost
 
 __all__ = ["JSONPathPlan", "Prefilter", "plan_jsonpath", "prefilter_matches"]
 
@@ -144,10 +145,12 @@ class JSONPathPlan:
 def plan_jsonpath(query: str, *, max_length: int = MAX_QUERY_LENGTH) -> JSONPathPlan:
     """Parse ``query`` and decide how the stores can evaluate it.
 
-    Raises :class:`InvalidQuery` when the query is empty, too long or not RFC 9535 JSONPath.
+    Raises :class:`InvalidQuery` when the query is empty, too long, not RFC 9535 JSONPath, or
+    past a cost limit (see :mod:`thingreg.core.search.jsonpath_cost`).
     The legacy filter form ``$[?(@.title=='x')]`` of the WoT examples parses as it is.
     """
     compiled = _compile(query, max_length)
+    check_cost(compiled)
     segments = compiled.segments
     if segments and _selects_nothing(segments[0]):
         # e.g. ``$.things``: a name selector finds nothing in the root array, whatever it holds.
