@@ -50,8 +50,8 @@ mosquitto:  ## install Mosquitto, its clients and jq (Debian) unless present: th
 			mosquitto mosquitto-clients jq; \
 	fi
 
-unit-postgres: install postgres chromium  ## the store, HTTP and console suites again, on PostgreSQL
-	THINGREG_TEST_DB=$(PG_URL) $(BIN)/pytest tests/store tests/http tests/spec tests/console
+unit-postgres: install postgres chromium  ## the store, HTTP, spec and console suites again, and the connection-loss test, on PostgreSQL
+	THINGREG_TEST_DB=$(PG_URL) $(BIN)/pytest tests/store tests/http tests/spec tests/console tests/crash
 
 test: lint typecheck postgres mosquitto unit unit-postgres  ## everything CI checks
 

@@ -60,7 +60,7 @@ from thingreg.http import (
     wellknown,
 )
 from thingreg.http.metrics import Metrics, MetricsMiddleware
-from thingreg.http.problems import http_error, thingreg_error, unexpected_error
+from thingreg.http.problems import http_error, store_lost, thingreg_error, unexpected_error
 from thingreg.integrations.coap.rd import ResourceDirectory
 from thingreg.integrations.coap.server import CoapServer
 from thingreg.integrations.dnssd import Announcer
@@ -69,6 +69,7 @@ from thingreg.integrations.mqtt.options import MqttOptions
 from thingreg.integrations.mqtt.sync import BrokerSync
 from thingreg.store import open_store
 from thingreg.store.base import Store
+from thingreg.store.postgres_errors import CONNECTION_LOST
 
 log = logging.getLogger(__name__)
 
@@ -124,6 +125,7 @@ def create_app(settings: Settings) -> Starlette:
         exception_handlers={
             ThingregError: thingreg_error,
             HTTPException: http_error,
+            **dict.fromkeys(CONNECTION_LOST, store_lost),
             Exception: unexpected_error,
         },
         lifespan=lifespan,

@@ -14,6 +14,11 @@ from thingreg.http.negotiation import DIGITS
 TD_MEDIA_TYPES = frozenset({"application/td+json", "application/json", "application/ld+json"})
 MERGE_PATCH = "application/merge-patch+json"
 
+MAX_JSON_DEPTH = 100
+"""Deepest nesting of arrays and objects a JSON body may have. Real TDs nest a few dozen levels
+at most; deeper documents cost recursion everywhere they are walked, and the encoder refuses
+more than 254 levels (a TD between that and the parser's 1024 used to end in a 500)."""
+
 
 def media_type(request: Request) -> str:
     return request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
@@ -35,9 +40,28 @@ async def read_json(request: Request, accepted: frozenset[str], limit: int) -> A
     if not raw.strip():
         raise BadRequest("the request body is empty; a JSON document is expected")
     try:
-        return orjson.loads(raw)
+        document = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
         raise BadRequest(f"the body is not valid JSON: {exc}") from None
+    if json_depth(document) > MAX_JSON_DEPTH:
+        raise BadRequest(f"the body nests arrays and objects deeper than {MAX_JSON_DEPTH} levels")
+    return document
+
+
+def json_depth(document: Any) -> int:
+    """How deeply arrays and objects nest in ``document`` (a scalar is 0), without recursion."""
+    deepest = 0
+    todo: list[tuple[Any, int]] = [(document, 0)]
+    while todo:
+        value, depth = todo.pop()
+        if isinstance(value, dict):
+            value = value.values()
+        elif not isinstance(value, list):
+            continue
+        depth += 1
+        deepest = max(deepest, depth)
+        todo.extend((child, depth) for child in value if isinstance(child, dict | list))
+    return deepest
 
 
 async def read_body(request: Request, limit: int) -> bytes:

@@ -15,6 +15,7 @@ from thingreg.core.errors import (
     PROBLEM_BASE,
     MethodNotAllowed,
     NotFound,
+    StoreUnavailable,
     ThingregError,
 )
 
@@ -72,6 +73,13 @@ async def http_error(request: Request, exc: Exception) -> Response:
         detail,
         headers=dict(exc.headers) if exc.headers else None,
     )
+
+
+async def store_lost(request: Request, exc: Exception) -> Response:
+    """A database error that means the connection was lost: 503, as the store's own errors."""
+    log.warning("database connection lost on %s %s: %s", request.method, request.url.path, exc)
+    error = StoreUnavailable("the database connection was lost; try again")
+    return await thingreg_error(request, error)
 
 
 async def unexpected_error(request: Request, exc: Exception) -> Response:

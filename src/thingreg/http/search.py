@@ -8,7 +8,7 @@ from starlette.routing import Route
 
 from thingreg.core.errors import BadRequest, NotImplementedFeature
 from thingreg.http.negotiation import JSON, directory_of, head_of_stream, negotiate, reader_of
-from thingreg.http.things import json_array
+from thingreg.http.things import first_chunk_read, json_array
 
 
 async def search_jsonpath(request: Request) -> Response:
@@ -24,7 +24,8 @@ async def search_jsonpath(request: Request) -> Response:
     results = await directory.search_jsonpath(query, principal, within)
     if request.method == "HEAD":
         return head_of_stream({}, kind)
-    return StreamingResponse(json_array(results, b"[", b"]"), media_type=kind)
+    body = await first_chunk_read(json_array(results, b"[", b"]"))
+    return StreamingResponse(body, media_type=kind)
 
 
 async def not_offered(request: Request) -> Response:

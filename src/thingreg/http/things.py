@@ -114,7 +114,21 @@ async def list_things(request: Request) -> Response:
         prefix, suffix = b"[", b"]"
     listed = directory.list(principal, offset=offset, limit=limit, where=where)
     body = json_array(listed, prefix, suffix)
-    return StreamingResponse(body, headers=headers, media_type=kind)
+    return StreamingResponse(await first_chunk_read(body), headers=headers, media_type=kind)
+
+
+async def first_chunk_read(chunks: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+    """``chunks`` with its first chunk already read (``json_array`` always yields one), so that
+    a failure before any output (the database is away: 503) is a problem response rather than
+    a stream cut after its 200 status line."""
+    first = await anext(chunks)
+
+    async def resumed() -> AsyncIterator[bytes]:
+        yield first
+        async for chunk in chunks:
+            yield chunk
+
+    return resumed()
 
 
 async def json_array(

@@ -57,6 +57,7 @@ from thingreg.store.base import (
     thing_audit,
 )
 from thingreg.store.postgres_audit import append_audit
+from thingreg.store.postgres_errors import CONNECTION_LOST
 from thingreg.store.postgres_rows import CREDENTIAL_FIELDS, SELECT_THING, Connection, thing_record
 
 log = logging.getLogger(__name__)
@@ -107,12 +108,7 @@ _MAX_BATCH = 512
 _DEADLOCK_ATTEMPTS = 5
 _WRITE_ATTEMPTS = 3
 _NUL_ESCAPE = b"\\u0000"
-_CONNECTION_ERRORS = (
-    OSError,
-    asyncpg.exceptions.ConnectionDoesNotExistError,
-    asyncpg.PostgresConnectionError,
-    asyncpg.exceptions.OperatorInterventionError,
-)
+_CONNECTION_ERRORS: tuple[type[Exception], ...] = (OSError, *CONNECTION_LOST)
 _RETRY_BATCH = (asyncpg.DeadlockDetectedError, asyncpg.SerializationError)
 
 
@@ -217,7 +213,14 @@ class Writer:
         while True:
             try:
                 async with self._pool.acquire() as conn:
-                    await self._commit_batch(conn, batch, isolated=isolated)
+                    try:
+                        await self._commit_batch(conn, batch, isolated=isolated)
+                    except _CONNECTION_ERRORS:
+                        # Never hand a connection that broke mid-protocol back to the pool: the
+                        # pool's reset (a no-op, see the store) would keep it, and the next
+                        # user would fail with "another operation is in progress".
+                        conn.terminate()
+                        raise
                 return
             except _Isolate as isolate:
                 log.debug("write batch of %d run again, isolated: %s", len(batch), isolate)

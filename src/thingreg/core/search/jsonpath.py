@@ -49,6 +49,7 @@ from jsonpath_rfc9535.selectors import (
 
 from thingreg.core.errors import InvalidQuery
 from thingreg.core.search.fastpath import Evaluator, compile_segments
+from thingreg.core.search.jsonpath_cost import check_cost
 from thingreg.core.search.predicate import FALSE, TRUE, Predicate
 from thingreg.core.search.pushdown import filter_predicate
 
@@ -163,10 +164,12 @@ class JSONPathPlan:
 def plan_jsonpath(query: str, *, max_length: int = MAX_QUERY_LENGTH) -> JSONPathPlan:
     """Parse ``query`` and decide how the stores can evaluate it.
 
-    Raises :class:`InvalidQuery` when the query is empty, too long or not RFC 9535 JSONPath.
+    Raises :class:`InvalidQuery` when the query is empty, too long, not RFC 9535 JSONPath, or
+    past a cost limit (see :mod:`thingreg.core.search.jsonpath_cost`).
     The legacy filter form ``$[?(@.title=='x')]`` of the WoT examples parses as it is.
     """
     compiled = _compile(query, max_length)
+    check_cost(compiled)
     segments = compiled.segments
     if segments and _selects_nothing(segments[0]):
         # e.g. ``$.things``: a name selector finds nothing in the root array, whatever it holds.
