@@ -31,7 +31,17 @@ from thingreg.core.errors import ThingregError
 from thingreg.core.events import EventBus
 from thingreg.core.federation import Federation, check_options
 from thingreg.core.ids.analysis import WARM_UP_IDENTIFIERS, analyse
-from thingreg.http import auth, credentials, delegations, events, resolve, search, things, wellknown
+from thingreg.http import (
+    auth,
+    bulk,
+    credentials,
+    delegations,
+    events,
+    resolve,
+    search,
+    things,
+    wellknown,
+)
 from thingreg.http.problems import http_error, thingreg_error, unexpected_error
 from thingreg.store import open_store
 from thingreg.store.base import Store
@@ -97,6 +107,7 @@ def create_app(settings: Settings) -> Starlette:
         routes=[
             *auth.routes,  # first: matched for every device authentication
             *credentials.routes,  # before things: /things/{id} would take .../credentials
+            *bulk.routes,
             *things.routes,
             *search.routes,
             *events.routes,

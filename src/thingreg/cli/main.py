@@ -6,7 +6,8 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from thingreg.cli import delegations, device, ids, keys, serve, validate
+from thingreg.cli import bulk, delegations, device, ids, keys, serve, validate
+from thingreg.core.errors import ThingregError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -20,6 +21,7 @@ def build_parser() -> argparse.ArgumentParser:
     delegations.register(commands)
     device.register(commands)
     keys.register(commands)
+    bulk.register(commands)
     return parser
 
 
@@ -28,7 +30,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         code: int = args.run(args)
-    except (ValueError, OSError) as exc:
+    except (ValueError, OSError, ThingregError) as exc:
         sys.stderr.write(f"thingreg: error: {exc}\n")
         return 2
     return code

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -34,7 +34,16 @@ from thingreg.core.td.registration import (
 )
 from thingreg.core.td.validation import validate_td
 from thingreg.core.thing_id import check_thing_id
-from thingreg.store.base import Decide, Event, Mutation, Store, ThingFilter, ThingRecord
+from thingreg.store.base import (
+    Decide,
+    Event,
+    Mutation,
+    Store,
+    ThingFilter,
+    ThingRecord,
+    Unchanged,
+    WriteOutcome,
+)
 
 log = logging.getLogger(__name__)
 
@@ -113,6 +122,16 @@ class Directory:
             return Mutation(record=None, event_type="thing_deleted")
 
         await self._write(thing_id, decide)
+
+    async def put_many(self, records: Sequence[ThingRecord]) -> list[WriteOutcome]:
+        """Create or replace many prepared things (see :func:`prepare_thing`; distinct ids) in
+        one transaction. A thing already stored exactly so is left alone (its outcome is
+        :class:`Unchanged`), so loading the same TDs twice changes nothing the second time."""
+        outcomes = await self.store.write_many([(r.id, _replace_unless_same(r)) for r in records])
+        for outcome in outcomes:
+            if isinstance(outcome, Event):
+                self.bus.publish(outcome)
+        return outcomes
 
     async def _write(self, thing_id: str, decide: Decide) -> Event:
         event = await self.store.write(thing_id, decide)
@@ -201,6 +220,43 @@ class Directory:
         tds = [enriched(r) async for chunk in self.store.scan(where=within) for r in chunk]
         for value in plan.evaluate_all(tds):
             yield orjson.dumps(value)
+
+
+def prepare_thing(td: Any) -> ThingRecord:
+    """Validate a TD that carries its id, as ``PUT /things/{id}`` would, into its record.
+
+    Bulk loading validates with this before it writes (:meth:`Directory.put_many`).
+    """
+    if not isinstance(td, dict):
+        raise BadRequest("a Thing Description must be a JSON object")
+    thing_id = td.get("id")
+    if not isinstance(thing_id, str):
+        raise BadRequest("the TD has no id: bulk loading needs TDs with ids (to be idempotent)")
+    check_thing_id(thing_id)
+    return _prepare(thing_id, td)
+
+
+def _replace_unless_same(prepared: ThingRecord) -> Decide:
+    """A create-or-replace that raises :class:`Unchanged` when the stored thing already has
+    this TD and registration request (only the directory's timestamps would differ)."""
+
+    def decide(current: ThingRecord | None) -> Mutation:
+        if current is not None and _same(current, prepared):
+            raise Unchanged(prepared.id)
+        return _store_mutation(current, _settle(prepared, current))
+
+    return decide
+
+
+def _same(current: ThingRecord, prepared: ThingRecord) -> bool:
+    return (
+        current.body == prepared.body
+        and current.ttl == prepared.ttl
+        and (prepared.ttl is not None or current.expires == prepared.expires)
+        and current.title == prepared.title
+        and current.types == prepared.types
+        and current.aliases == prepared.aliases
+    )
 
 
 def _prepare(thing_id: str, td: Any, *, anonymous: bool = False) -> ThingRecord:

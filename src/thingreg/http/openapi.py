@@ -16,7 +16,7 @@ import copy
 
 from thingreg import __version__
 from thingreg.core.errors import PROBLEM_BASE
-from thingreg.http import openapi_auth
+from thingreg.http import openapi_auth, openapi_bulk
 from thingreg.http.openapi_builders import (
     NOT_ACCEPTABLE,
     TOO_LARGE,
@@ -72,6 +72,7 @@ def openapi_document(server_url: str = "/") -> dict[str, object]:
             *openapi_auth.TAGS,
         ],
         "paths": _things_paths()
+        | openapi_bulk.paths()
         | _search_paths()
         | _event_paths()
         | _identifier_paths()
@@ -79,7 +80,7 @@ def openapi_document(server_url: str = "/") -> dict[str, object]:
         | _service_paths()
         | openapi_auth.paths(),
         "components": {
-            "schemas": schemas() | openapi_auth.schemas(),
+            "schemas": schemas() | openapi_auth.schemas() | openapi_bulk.schemas(),
             "parameters": parameters() | openapi_auth.parameters(),
             "securitySchemes": {
                 "bearerAuth": {

@@ -27,9 +27,11 @@ from thingreg.store.base import (
     Event,
     ThingFilter,
     ThingRecord,
+    WriteOutcome,
     keyset_chunks,
 )
 from thingreg.store.migrations import pending
+from thingreg.store.postgres_bulk import commit_many
 from thingreg.store.postgres_credentials import CredentialTables
 from thingreg.store.postgres_rows import SELECT_THING, Connection, thing_record
 from thingreg.store.postgres_writer import Writer
@@ -262,6 +264,12 @@ class PostgresStore(CredentialTables):
         if self._writer is None:
             raise RuntimeError("store is not open")
         return await self._writer.write(thing_id, decide)
+
+    async def write_many(self, writes: Sequence[tuple[str, Decide]]) -> list[WriteOutcome]:
+        """One transaction on a pooled connection of its own, beside the writer's batches."""
+        if self._writer is None:
+            raise RuntimeError("store is not open")
+        return await commit_many(self._db(), writes)
 
     async def trim_events(self, keep: int) -> None:
         await self._db().execute(
