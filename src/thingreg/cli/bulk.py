@@ -11,20 +11,36 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import ctypes
+import multiprocessing
 import os
+import signal
 import sys
 import time
+from collections import deque
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import IO, Any
 
 from thingreg.config import Settings
-from thingreg.core.bulk import DEFAULT_BATCH, Importer, Rejection, Tally, export_ndjson
-from thingreg.core.bulk_input import TDSplitter
+from thingreg.core.bulk import (
+    DEFAULT_BATCH,
+    Importer,
+    Rejection,
+    Tally,
+    export_ndjson,
+    prepare_items,
+)
+from thingreg.core.bulk_input import Item, TDSplitter
 from thingreg.core.directory import Directory
 from thingreg.core.events import EventBus
 from thingreg.store import open_store
+from thingreg.store.base import ThingRecord
 
 _READ_BYTES = 1 << 20
+_CHUNK_ITEMS = 250
 
 
 def register(commands: Any) -> None:
@@ -51,6 +67,12 @@ def register(commands: Any) -> None:
         "--max-td-bytes",
         type=int,
         help="longest TD accepted (default THINGREG_MAX_BODY_BYTES)",
+    )
+    importing.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="processes parsing and validating TDs (default: one per CPU; 1: none)",
     )
     importing.add_argument(
         "-v",
@@ -108,12 +130,17 @@ def run_import(args: argparse.Namespace) -> int:
     max_bytes = args.max_td_bytes or settings.max_body_bytes
     name = "<stdin>" if args.file == "-" else args.file
     source = sys.stdin.buffer if args.file == "-" else open(args.file, "rb")  # noqa: SIM115
+    pool = _worker_pool(args.workers)
     try:
         total = os.fstat(source.fileno()).st_size if args.file != "-" else None
         progress = _Progress(sys.stderr, total) if sys.stderr.isatty() else None
         started = time.monotonic()
-        tally = asyncio.run(_import(settings.database_url, source, max_bytes, args, progress))
+        tally = asyncio.run(
+            _import(settings, source, max_bytes=max_bytes, args=args, progress=progress, pool=pool)
+        )
     finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
         if source is not sys.stdin.buffer:
             source.close()
     seconds = time.monotonic() - started
@@ -126,11 +153,13 @@ def run_import(args: argparse.Namespace) -> int:
 
 
 async def _import(
-    url: str,
+    settings: Settings,
     source: IO[bytes],
+    *,
     max_bytes: int,
     args: argparse.Namespace,
     progress: _Progress | None,
+    pool: ProcessPoolExecutor | None,
 ) -> Tally:
     def committed(tally: Tally, rejections: list[Rejection]) -> None:
         if progress is not None and (rejections or args.verbose):
@@ -147,20 +176,23 @@ async def _import(
             progress.draw(tally, force=bool(rejections))
         sys.stderr.flush()
 
-    store = open_store(url)
+    store = open_store(settings.database_url)
     await store.open()
     try:
         importer = Importer(
-            Directory(store, EventBus()), batch_size=args.batch_size, on_commit=committed
+            Directory(store, EventBus()),
+            batch_size=args.batch_size,
+            on_commit=committed,
+            keep_events=settings.event_retention,
         )
-        splitter = TDSplitter(max_bytes)
-        while chunk := source.read(_READ_BYTES):
-            if progress is not None:
-                progress.read_bytes += len(chunk)
-            for item in splitter.feed(chunk):
-                await importer.add(item.line, item.raw, item.error)
-        for item in splitter.end():
-            await importer.add(item.line, item.raw, item.error)
+        await _feed(
+            importer,
+            source,
+            splitter=TDSplitter(max_bytes),
+            progress=progress,
+            pool=pool,
+            workers=args.workers,
+        )
         tally = await importer.finish()
         if progress is not None:
             progress.draw(tally, force=True)
@@ -168,6 +200,75 @@ async def _import(
         return tally
     finally:
         await store.close()
+
+
+def _items(source: IO[bytes], splitter: TDSplitter, progress: _Progress | None) -> Iterator[Item]:
+    while chunk := source.read(_READ_BYTES):
+        if progress is not None:
+            progress.read_bytes += len(chunk)
+        yield from splitter.feed(chunk)
+    yield from splitter.end()
+
+
+async def _feed(
+    importer: Importer,
+    source: IO[bytes],
+    *,
+    splitter: TDSplitter,
+    progress: _Progress | None,
+    pool: ProcessPoolExecutor | None,
+    workers: int,
+) -> None:
+    """Hand every TD of ``source`` to the importer, validated here or by worker processes.
+
+    With workers, chunks of TDs are validated in parallel while this process writes; their
+    results are taken in input order, at most two chunks per worker ahead of the writer.
+    """
+    if pool is None:
+        for item in _items(source, splitter, progress):
+            await importer.add(item.line, item.raw, item.error)
+        return
+    loop = asyncio.get_running_loop()
+    pending: deque[asyncio.Future[list[tuple[int, ThingRecord | Rejection]]]] = deque()
+
+    async def drain(limit: int) -> None:
+        while len(pending) > limit:
+            for line, prepared in await pending.popleft():
+                await importer.add_prepared(line, prepared)
+
+    chunk: list[tuple[int, bytes, str | None]] = []
+    for item in _items(source, splitter, progress):
+        chunk.append((item.line, item.raw, item.error))
+        if len(chunk) == _CHUNK_ITEMS:
+            pending.append(loop.run_in_executor(pool, prepare_items, chunk))
+            chunk = []
+            await drain(2 * workers)
+    if chunk:
+        pending.append(loop.run_in_executor(pool, prepare_items, chunk))
+    await drain(0)
+
+
+def _worker_pool(workers: int) -> ProcessPoolExecutor | None:
+    """Worker processes for validation, started now, while this process has one thread (so
+    forking is safe), and tied to it: each dies with it, even when it is killed."""
+    if workers <= 1:
+        return None
+    pool = ProcessPoolExecutor(
+        workers,
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=_die_with_parent,
+        initargs=(os.getpid(),),
+    )
+    pool.submit(int).result()  # starts every worker (fork pools start them all at once)
+    return pool
+
+
+def _die_with_parent(parent: int) -> None:
+    """Ask Linux to kill this worker when the importer ends (``PR_SET_PDEATHSIG``)."""
+    with contextlib.suppress(AttributeError, OSError):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)
+    if os.getppid() != parent:  # the importer is already gone
+        os._exit(1)
 
 
 def run_export(args: argparse.Namespace) -> int:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +28,8 @@ from thingreg.store.base import Event, ThingRecord, Unchanged
 log = logging.getLogger(__name__)
 
 DEFAULT_BATCH = 1000
+_TRIM_EVERY = 20
+"""Batches between two trims of the event log (when the importer trims it)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,35 +91,36 @@ class Importer:
     """Validates and stores TDs in batches; feed it with :meth:`add`, then :meth:`finish`."""
 
     def __init__(
-        self, directory: Directory, *, batch_size: int = DEFAULT_BATCH, on_commit: OnCommit
+        self,
+        directory: Directory,
+        *,
+        batch_size: int = DEFAULT_BATCH,
+        on_commit: OnCommit,
+        keep_events: int | None = None,
     ) -> None:
         self.directory = directory
         self.batch_size = batch_size
         self.on_commit = on_commit
+        self.keep_events = keep_events
+        """When set, the event log is trimmed to this many events now and then, as the
+        server's maintenance would (an import logs one event per thing)."""
+        self._batches = 0
         self.tally = Tally()
         self._batch = _Batch()
         self._writing: asyncio.Task[None] | None = None
 
     async def add(self, line: int, raw: bytes, error: str | None = None) -> None:
         """One TD of the input (its JSON text), or an input error found at ``line``."""
+        await self.add_prepared(line, prepare_item(line, raw, error))
+
+    async def add_prepared(self, line: int, prepared: ThingRecord | Rejection) -> None:
+        """One TD already run through :func:`prepare_item` (by a worker process, say)."""
         batch = self._batch
         batch.last_line = line
-        if error is not None:
-            batch.rejections.append(Rejection(line, None, BadRequest(error)))
+        if isinstance(prepared, Rejection):
+            batch.rejections.append(prepared)
             return
-        try:
-            td = orjson.loads(raw)
-        except orjson.JSONDecodeError as exc:
-            batch.rejections.append(Rejection(line, None, BadRequest(f"not valid JSON: {exc}")))
-            return
-        try:
-            record = prepare_thing(td)
-        except ThingregError as exc:
-            thing_id = td.get("id") if isinstance(td, dict) else None
-            batch.rejections.append(
-                Rejection(line, thing_id if isinstance(thing_id, str) else None, exc)
-            )
-            return
+        record = prepared
         if record.id in batch.ids:  # a second TD for one thing: the first one goes first
             batch.last_line = line - 1
             await self._flush()
@@ -134,6 +137,8 @@ class Importer:
         """Commit what is left; the final tally."""
         await self._flush()
         await self._wait()
+        if self.keep_events is not None:
+            await self.directory.store.trim_events(self.keep_events)
         return self.tally
 
     async def _flush(self) -> None:
@@ -168,6 +173,31 @@ class Importer:
         self.tally.rejected += len(rejections)
         self.tally.last_line = max(self.tally.last_line, batch.last_line)
         self.on_commit(self.tally, rejections)
+        self._batches += 1
+        if self.keep_events is not None and self._batches % _TRIM_EVERY == 0:
+            await self.directory.store.trim_events(self.keep_events)
+
+
+def prepare_item(line: int, raw: bytes, error: str | None = None) -> ThingRecord | Rejection:
+    """Parse and validate one TD of the input into its record, or say why it is refused."""
+    if error is not None:
+        return Rejection(line, None, BadRequest(error))
+    try:
+        td = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        return Rejection(line, None, BadRequest(f"not valid JSON: {exc}"))
+    try:
+        return prepare_thing(td)
+    except ThingregError as exc:
+        thing_id = td.get("id") if isinstance(td, dict) else None
+        return Rejection(line, thing_id if isinstance(thing_id, str) else None, exc)
+
+
+def prepare_items(
+    items: Sequence[tuple[int, bytes, str | None]],
+) -> list[tuple[int, ThingRecord | Rejection]]:
+    """:func:`prepare_item` over a chunk of the input: the unit of work of a worker process."""
+    return [(line, prepare_item(line, raw, error)) for line, raw, error in items]
 
 
 async def export_ndjson(directory: Directory, chunk_size: int = 1000) -> AsyncIterator[bytes]:
