@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 
 PG_URL ?= postgresql://127.0.0.1/test
 
-.PHONY: install serve test lint typecheck unit postgres unit-postgres bench clean
+.PHONY: install serve test lint typecheck unit postgres unit-postgres bench bench-bulk clean
 
 $(BIN)/thingreg: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,9 @@ test: lint typecheck postgres unit unit-postgres  ## everything CI checks
 
 bench: install  ## the directory benchmark (100k things; see bench/README.md)
 	$(BIN)/python -m bench.tdd
+
+bench-bulk: install postgres  ## bulk loading of 1,000,000 things on SQLite and PostgreSQL (long)
+	$(BIN)/python -m bench.bulk
 
 clean:
 	rm -rf $(VENV) thingreg-data .mypy_cache .pytest_cache .ruff_cache

@@ -13,6 +13,7 @@ committed, the next one is parsed and validated.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
@@ -140,6 +141,11 @@ class Importer:
         if self.keep_events is not None:
             await self.directory.store.trim_events(self.keep_events)
         return self.tally
+
+    async def stop(self) -> None:
+        """Give up (the input broke off): let the batch being committed end, drop the rest."""
+        with contextlib.suppress(Exception):
+            await self._wait()
 
     async def _flush(self) -> None:
         """Hand the batch to the writer, after the one before it is committed."""

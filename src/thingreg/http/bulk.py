@@ -49,12 +49,16 @@ async def import_things(request: Request) -> Response:
 
     importer = Importer(directory_of(request), on_commit=committed)
     splitter = TDSplitter(settings_of(request).max_body_bytes)
-    async for chunk in request.stream():
-        for item in splitter.feed(chunk):
+    try:
+        async for chunk in request.stream():
+            for item in splitter.feed(chunk):
+                await importer.add(item.line, item.raw, item.error)
+        for item in splitter.end():
             await importer.add(item.line, item.raw, item.error)
-    for item in splitter.end():
-        await importer.add(item.line, item.raw, item.error)
-    tally = await importer.finish()
+        tally = await importer.finish()
+    except BaseException:
+        await importer.stop()  # the client went away, or the database failed
+        raise
     answer = {
         **tally.as_dict(),
         "rejections": reported,
