@@ -64,6 +64,27 @@ def generate(path: Path, count: int, seed: int) -> dict[str, Any]:
     return {"ids": ids, "smoke": smoke, "title": title, "bytes": size}
 
 
+def facts_of(path: Path, count: int) -> dict[str, Any]:
+    """What :func:`generate` would have noted, read back from a file it wrote before."""
+    ids: list[str] = []
+    smoke = 0
+    size = 0
+    title = ""
+    with path.open("rb") as lines:
+        for i, line in enumerate(lines):
+            if i == count:
+                break
+            td = orjson.loads(line)
+            size += len(line)
+            ids.append(td["id"])
+            smoke += td.get("@type") == SELECTIVE_TYPE
+            if i >= count // 2 and not title and td["title"] not in SHARED_TITLES:
+                title = td["title"]
+    if len(ids) < count:
+        raise SystemExit(f"{path} has only {len(ids)} TDs, fewer than --things {count}")
+    return {"ids": ids, "smoke": smoke, "title": title, "bytes": size}
+
+
 def run_import(source: Path, url: str) -> dict[str, Any]:
     """``thingreg import`` in a child process: wall time, peak RSS and CPU from ``wait4``."""
     command = [sys.executable, "-m", "thingreg", "import", str(source), "--db", url]
@@ -153,6 +174,7 @@ async def backend(
         imported = run_import(source, url)
         imported["things_per_second"] = round(options.things / imported["seconds"], 1)
         report["import"] = imported
+        logger.info("%s: import %s", name, orjson.dumps(imported).decode())
         size = sqlite_size(folder) if name == "sqlite" else await postgres_size(url)
         report["bytes_per_thing"] = round(size / options.things)
         report["database_mb"] = round(size / 1e6, 1)
@@ -165,6 +187,7 @@ async def backend(
         report["raw_rows_per_second"] = round(raw, 1)
         report["raw_rows"] = sample
         report["import_to_raw"] = round(imported["things_per_second"] / raw, 3)
+        logger.info("%s: %s", name, orjson.dumps(report).decode())
         logger.info("%s: serving", name)
         serve_dir = workdir / f"serve-{name}"
         serve_dir.mkdir()
@@ -179,10 +202,18 @@ async def backend(
 
 async def benchmark(options: argparse.Namespace, workdir: Path) -> Report:
     report: Report = {"machine": machine(), "things": options.things}
-    source = workdir / "things.ndjson"
-    logger.info("generating %s TDs", f"{options.things:,}")
     started = time.perf_counter()
-    facts = generate(source, options.things, options.seed)
+    if options.input is not None:
+        logger.info("reading %s TDs of %s", f"{options.things:,}", options.input)
+        facts = facts_of(options.input, options.things)
+        source = workdir / "things.ndjson"
+        with options.input.open("rb") as whole, source.open("wb") as part:
+            for _, line in zip(range(options.things), whole, strict=False):
+                part.write(line)
+    else:
+        source = workdir / "things.ndjson"
+        logger.info("generating %s TDs", f"{options.things:,}")
+        facts = generate(source, options.things, options.seed)
     report["generation"] = {
         "seconds": round(time.perf_counter() - started, 1),
         "mean_td_bytes": round(facts["bytes"] / options.things),
@@ -191,6 +222,7 @@ async def benchmark(options: argparse.Namespace, workdir: Path) -> Report:
     for name in options.backends.split(","):
         report[name] = await backend(name, workdir, source, facts, options)
         report[name]["load_average_after"] = os.getloadavg()
+        logger.info("%s: %s", name, orjson.dumps(report[name]).decode())
     return report
 
 
@@ -278,6 +310,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--raw-rows", type=int, default=200_000, help="rows for the raw insert")
     parser.add_argument("--skip-listing", action="store_true", help="do not list everything")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--input", type=Path, help="NDJSON written by an earlier run: import its first TDs"
+    )
     parser.add_argument("--workdir", type=Path, help="keep files here instead of a temp dir")
     parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL schema")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
