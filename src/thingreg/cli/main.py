@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from thingreg.cli import (
     audit,
     backup,
+    bulk,
     delegations,
     device,
     enroll,
@@ -19,6 +20,7 @@ from thingreg.cli import (
     validate,
     verify,
 )
+from thingreg.core.errors import ThingregError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -37,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     verify.register(commands)
     owners.register(commands)
     audit.register(commands)
+    bulk.register(commands)
     return parser
 
 
@@ -45,7 +48,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         code: int = args.run(args)
-    except (ValueError, OSError) as exc:
+    except (ValueError, OSError, ThingregError) as exc:
         sys.stderr.write(f"thingreg: error: {exc}\n")
         return 2
     return code
