@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PG_URL ?= postgresql://127.0.0.1/test
 
 .PHONY: install serve test lint typecheck unit postgres mosquitto unit-postgres chromium audit \
-	bench bench-console clean
+	bench bench-console bench-bulk clean
 
 CHROMIUM ?= /usr/bin/chromium
 
@@ -64,6 +64,9 @@ bench: install  ## the directory benchmark (100k things; see bench/README.md)
 
 bench-console: install chromium  ## the console's pages in the browser at 100k things
 	$(BIN)/python -m bench.console
+
+bench-bulk: install postgres  ## bulk loading of 1,000,000 things on SQLite and PostgreSQL (long)
+	$(BIN)/python -m bench.bulk
 
 clean:
 	rm -rf $(VENV) thingreg-data .mypy_cache .pytest_cache .ruff_cache

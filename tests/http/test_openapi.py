@@ -26,6 +26,7 @@ METHODS = {"get", "head", "post", "put", "patch", "delete", "options", "trace"}
 EXPECTED_ROUTES = {
     "/things": {"get", "head", "post"},
     "/things/{id}": {"get", "head", "put", "patch", "delete"},
+    "/things:import": {"post"},
     "/search/jsonpath": {"get", "head"},
     "/search/xpath": {"get", "post"},
     "/search/sparql": {"get", "post"},
@@ -65,6 +66,7 @@ EXPECTED_ROUTES = {
 }
 WRITES = {
     ("/things", "post"),
+    ("/things:import", "post"),
     ("/things/{id}", "put"),
     ("/things/{id}", "patch"),
     ("/things/{id}", "delete"),

@@ -160,6 +160,21 @@ async def test_another_process_commit_is_signalled(url: str) -> None:
             await wakeups.close()
 
 
+async def test_a_bulk_write_is_signalled(url: str) -> None:
+    # write_many commits beside the writer: it must notify the other instances all the same.
+    async with stores(url, 60, 60) as (listener, writer):
+        wakeups = Wakeups(listener)
+        try:
+            await wakeups.next()  # listening
+            await wakeups.settle()
+            await writer.write_many([(f"urn:b{n}", create(record(f"urn:b{n}"))) for n in range(3)])
+            await wakeups.next()
+            got = [e.thing_id for e in await listener.events_after(0, 10)]
+            assert got == ["urn:b0", "urn:b1", "urn:b2"]
+        finally:
+            await wakeups.close()
+
+
 async def test_a_lost_notification_is_made_up_by_polling(url: str) -> None:
     async with stores(url, 0.3) as (listener,):
         wakeups = Wakeups(listener)

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from thingreg.cli import (
     audit,
     backup,
+    bulk,
     delegations,
     device,
     enroll,
@@ -64,6 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     verify.register(commands)
     owners.register(commands)
     audit.register(commands)
+    bulk.register(commands)
     return parser
 
 

@@ -84,6 +84,10 @@ class InvalidThingDescription(BadRequest):
     def problem_extra(self) -> dict[str, Any]:
         return {"validationErrors": [e.as_dict() for e in self.validation_errors]}
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Picklable with its problems: bulk import validates in worker processes.
+        return (type(self), (self.detail, self.validation_errors))
+
 
 class InvalidQuery(BadRequest):
     slug = "invalid-query"

@@ -19,6 +19,7 @@ from thingreg.core.errors import PROBLEM_BASE
 from thingreg.http import (
     openapi_access,
     openapi_auth,
+    openapi_bulk,
     openapi_enrollment,
     openapi_mqtt,
     openapi_stats,
@@ -81,6 +82,7 @@ def openapi_document(server_url: str = "/") -> dict[str, object]:
             *openapi_access.TAGS,
         ],
         "paths": _things_paths()
+        | openapi_bulk.paths()
         | _search_paths()
         | _event_paths()
         | _identifier_paths()
@@ -97,7 +99,8 @@ def openapi_document(server_url: str = "/") -> dict[str, object]:
             | openapi_mqtt.schemas()
             | openapi_enrollment.schemas()
             | openapi_stats.schemas()
-            | openapi_access.schemas(),
+            | openapi_access.schemas()
+            | openapi_bulk.schemas(),
             "parameters": parameters()
             | openapi_auth.parameters()
             | openapi_enrollment.parameters()

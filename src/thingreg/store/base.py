@@ -380,6 +380,15 @@ Decide = Callable[[ThingRecord | None], Mutation]
 """Runs inside the write transaction with the thing's current record; may raise to abort."""
 
 
+class Unchanged(Exception):
+    """Raised by a *decide* function when the thing already is as asked: nothing is written
+    and no event is recorded (a bulk import of a TD stored before)."""
+
+
+WriteOutcome = Event | Exception
+"""What one write of :meth:`Store.write_many` came to: its event, or why it was not done."""
+
+
 class Store(Protocol):
     """A backend: SQLite (embedded default) or PostgreSQL, chosen by the database URL."""
 
@@ -394,6 +403,17 @@ class Store(Protocol):
 
     async def write(self, thing_id: str, decide: Decide) -> Event:
         """Atomically apply ``decide(current)`` and record its event; return the event."""
+
+    async def write_many(self, writes: Sequence[tuple[str, Decide]]) -> list[WriteOutcome]:
+        """Apply many writes (to distinct things) in one transaction, in the given order.
+
+        Each write behaves as :meth:`write` would, one after the other: its *decide* sees the
+        current record, aliases stay unique (a create claiming an identifier that an earlier
+        write of the list released succeeds). A write that fails (its *decide* raised, or an
+        identifier belongs to another thing) gets its exception in the result and changes
+        nothing; the others are committed together, with one event each, or not at all (the
+        call raises). ``ValueError`` when a thing id appears twice.
+        """
 
     def scan(
         self,
@@ -657,6 +677,14 @@ def event_access(mutation: Mutation, current: ThingRecord | None) -> Access:
     """The access an event carries: the new record's, or for a deletion the deleted one's."""
     record = mutation.record or current
     return Access() if record is None else record.access
+
+
+def distinct_ids(writes: Sequence[tuple[str, Decide]]) -> list[str]:
+    """The thing ids of a :meth:`Store.write_many` call; ``ValueError`` if one repeats."""
+    ids = [thing_id for thing_id, _ in writes]
+    if len(set(ids)) != len(ids):
+        raise ValueError("write_many takes at most one write per thing")
+    return ids
 
 
 def settle(future: asyncio.Future[Event], outcome: Event | BaseException | None) -> None:

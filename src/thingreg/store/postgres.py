@@ -31,11 +31,13 @@ from thingreg.store.base import (
     Stats,
     ThingFilter,
     ThingRecord,
+    WriteOutcome,
     growth_limit,
     keyset_chunks,
     like_pattern,
 )
 from thingreg.store.migrations import pending
+from thingreg.store.postgres_bulk import commit_many
 from thingreg.store.postgres_enrollment import EnrollmentTables
 from thingreg.store.postgres_mqtt import MqttTables
 from thingreg.store.postgres_owners import OwnerTables
@@ -354,6 +356,14 @@ class PostgresStore(OwnerTables, EnrollmentTables, MqttTables):
 
     async def stats(self, *, since: str, now: str, until: str, top: int) -> Stats:
         return await read_stats(self._db(), since=since, now=now, until=until, top=top)
+
+    async def write_many(self, writes: Sequence[tuple[str, Decide]]) -> list[WriteOutcome]:
+        """One transaction on a pooled connection of its own, beside the writer's batches."""
+        if self._writer is None:
+            raise RuntimeError("store is not open")
+        return await commit_many(
+            self._db(), writes, channel_for(self._schema), self._wakeups.raise_all
+        )
 
     async def trim_events(self, keep: int) -> None:
         await self._db().execute(

@@ -35,6 +35,7 @@ from thingreg.store.base import (
     Stats,
     ThingFilter,
     ThingRecord,
+    WriteOutcome,
     audit_stamp,
     event_access,
     growth_limit,
@@ -45,6 +46,7 @@ from thingreg.store.base import (
 )
 from thingreg.store.migrations import pending
 from thingreg.store.sqlite_audit import append_audit
+from thingreg.store.sqlite_bulk import commit_many
 from thingreg.store.sqlite_checkpoint import BACKSTOP_PAGES, Checkpointer
 from thingreg.store.sqlite_credentials import GroupedWrite, insert_credential
 from thingreg.store.sqlite_enrollment import SQLiteEnrollment
@@ -383,6 +385,15 @@ class SQLiteStore(SQLiteOwners, SQLiteEnrollment, SQLiteMqtt):
         future: asyncio.Future[Event] = asyncio.get_running_loop().create_future()
         await self._queue.put(_PendingWrite(thing_id, decide, future))
         return await future
+
+    async def write_many(self, writes: Sequence[tuple[str, Decide]]) -> list[WriteOutcome]:
+        """One transaction on the writer thread, between two group commits of single writes."""
+        if self._write_conn is None:
+            raise RuntimeError("store is not open")
+        conn = self._write_conn
+        return await asyncio.get_running_loop().run_in_executor(
+            self._writer_thread, commit_many, conn, writes, self._upsert, self._delete
+        )
 
     async def _write_loop(self) -> None:
         loop = asyncio.get_running_loop()
