@@ -236,6 +236,8 @@ def rejection_problem(rejection: Rejection) -> dict[str, Any]:
         "title": error.title,
         "status": error.status,
         "detail": error.detail,
+        # RFC 9457's occurrence reference: the line of the submitted document it is about.
+        "instance": f"#line={rejection.line}",
         **error.problem_extra(),
     }
     if rejection.thing_id is not None:
