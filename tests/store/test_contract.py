@@ -459,3 +459,24 @@ async def test_signing_key_rotation(store: Store, other: Store) -> None:
     assert await store.delete_signing_keys("2026-01-15T00:00:00.000Z") == 0
     assert await store.delete_signing_keys("2026-03-01T00:00:00.000Z") == 1
     assert [k.kid for k in await store.signing_keys()] == [keys[0].kid]
+
+
+async def test_class_index(store: Store) -> None:
+    """Each member of ``classes`` is one condition (any of its classes); members are ANDed."""
+    await store.write("urn:1", create(replace(record("urn:1"), classes=("TemperatureSensor",))))
+    await store.write("urn:2", create(replace(record("urn:2"), classes=("Meter", "Sensor"))))
+    await store.write("urn:3", create(replace(record("urn:3", "lamp"), classes=("LightSwitch",))))
+    await store.write("urn:4", create(record("urn:4")))
+    sensors = frozenset({"Sensor", "SmokeSensor", "TemperatureSensor"})
+    assert await ids(store, where=ThingFilter(classes=(sensors,))) == ["urn:1", "urn:2"]
+    assert await store.count(ThingFilter(classes=(sensors,))) == 2
+    both = ThingFilter(classes=(sensors, frozenset({"Meter"})))
+    assert await ids(store, where=both) == ["urn:2"]
+    lamp = ThingFilter(titles=frozenset({"lamp"}), classes=(frozenset({"LightSwitch"}),))
+    assert await ids(store, where=lamp) == ["urn:3"]
+    assert await ids(store, where=ThingFilter(classes=(frozenset({"Nothing"}),))) == []
+    # A replacement replaces the thing's classes; a deletion forgets them.
+    await store.write("urn:1", create(replace(record("urn:1"), classes=("Meter",))))
+    assert await ids(store, where=ThingFilter(classes=(sensors,))) == ["urn:2"]
+    await store.write("urn:2", lambda current: Mutation(None, "thing_deleted"))
+    assert await ids(store, where=ThingFilter(classes=(frozenset({"Meter"}),))) == ["urn:1"]

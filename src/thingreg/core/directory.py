@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -22,6 +22,7 @@ from thingreg.core.errors import BadRequest, InvalidThingDescription, NotFound
 from thingreg.core.events import EventBus
 from thingreg.core.ids.analysis import analyse
 from thingreg.core.search.jsonpath import JSONPathPlan, plan_jsonpath
+from thingreg.core.semantic.saref import Kind, classes_of, expand
 from thingreg.core.td.merge_patch import apply_merge_patch, create_merge_patch
 from thingreg.core.td.registration import (
     enriched,
@@ -164,6 +165,20 @@ class Directory:
         schemes = None if scheme is None else frozenset(scheme.split(","))
         return ThingFilter(schemes=schemes, aliases=aliases)
 
+    @staticmethod
+    def class_filter(
+        where: ThingFilter | None, asked: Mapping[Kind, Sequence[str]]
+    ) -> ThingFilter | None:
+        """``where``, narrowed to things annotated with the SAREF classes asked for: per kind
+        (``type``, ``function``, ``property``), any of its values or their subclasses.
+
+        :class:`BadRequest` for a value that names no SAREF core class (or not one of the kind).
+        """
+        conditions = tuple(expand(kind, values) for kind, values in asked.items() if values)
+        if not conditions:
+            return where
+        return replace(where or ThingFilter(), classes=conditions)
+
     async def search_jsonpath(
         self, query: str, within: ThingFilter | None = None
     ) -> AsyncIterator[bytes]:
@@ -240,6 +255,7 @@ def _prepare(thing_id: str, td: Any, *, anonymous: bool = False) -> ThingRecord:
         ttl=ttl,
         anonymous=anonymous,
         aliases=tuple(aliases.values()),
+        classes=classes_of(td),
     )
 
 

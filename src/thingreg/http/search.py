@@ -8,7 +8,7 @@ from starlette.routing import Route
 
 from thingreg.core.errors import BadRequest, NotImplementedFeature
 from thingreg.http.negotiation import JSON, directory_of, head_of_stream, negotiate
-from thingreg.http.things import json_array
+from thingreg.http.things import class_params, json_array
 
 
 async def search_jsonpath(request: Request) -> Response:
@@ -17,8 +17,11 @@ async def search_jsonpath(request: Request) -> Response:
         raise BadRequest("the query parameter 'query' (a JSONPath expression) is required")
     kind = negotiate(request, (JSON,))
     directory = directory_of(request)
-    within = directory.identifier_filter(
-        request.query_params.get("scheme"), request.query_params.get("alias")
+    within = directory.class_filter(
+        directory.identifier_filter(
+            request.query_params.get("scheme"), request.query_params.get("alias")
+        ),
+        class_params(request),
     )
     results = await directory.search_jsonpath(query, within)
     if request.method == "HEAD":

@@ -12,6 +12,7 @@ from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
 from thingreg.core.errors import UnsupportedMediaType
+from thingreg.core.semantic.saref import Kind
 from thingreg.core.td.registration import DISCOVERY_CONTEXT
 from thingreg.http.bodies import MERGE_PATCH, TD_MEDIA_TYPES, media_type, read_json
 from thingreg.http.negotiation import (
@@ -47,6 +48,14 @@ def _no_content(status: int, *, location: str | None = None) -> Response:
     return Response(status_code=status, headers=headers)
 
 
+CLASS_PARAMS: tuple[Kind, ...] = ("type", "function", "property")
+
+
+def class_params(request: Request) -> dict[Kind, list[str]]:
+    """The SAREF class parameters of a listing or search: each may be repeated."""
+    return {kind: request.query_params.getlist(kind) for kind in CLASS_PARAMS}
+
+
 def _thing_id(request: Request) -> str:
     thing_id: str = request.path_params["thing_id"]
     return thing_id
@@ -60,21 +69,23 @@ async def list_things(request: Request) -> Response:
     kind = negotiate(request, (LD_JSON, JSON))
     directory = directory_of(request)
     scheme, alias = request.query_params.get("scheme"), request.query_params.get("alias")
-    where = directory.identifier_filter(scheme, alias)
+    classes = class_params(request)
+    where = directory.class_filter(directory.identifier_filter(scheme, alias), classes)
     total = await directory.store.count(where)
     version = await directory.store.collection_version()
     last_event = await directory.store.last_event_id()
 
     def page_url(page_offset: int) -> str:
-        params: dict[str, str | int] = {"offset": page_offset}
+        params: list[tuple[str, str | int]] = [("offset", page_offset)]
         if limit is not None:
-            params["limit"] = limit
+            params.append(("limit", limit))
         if shape == "collection":
-            params["format"] = shape
+            params.append(("format", shape))
         if scheme is not None:
-            params["scheme"] = scheme
+            params.append(("scheme", scheme))
         if alias is not None:
-            params["alias"] = alias
+            params.append(("alias", alias))
+        params.extend((kind, value) for kind, values in classes.items() for value in values)
         return "/things?" + urlencode(params)
 
     links = [f'</things>; rel="canonical"; etag="v{version}"']

@@ -51,6 +51,10 @@ class ThingRecord:
     anonymous: bool = False
     aliases: tuple[Alias, ...] = ()
     """Every canonical identifier of the thing, its own id included; unique registry-wide."""
+    classes: tuple[str, ...] = ()
+    """The SAREF core classes the TD is annotated with (local names), for the class index.
+
+    Written with the thing, not read back: records a store returns leave it empty."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +83,9 @@ class ThingFilter:
 
     ``types`` matches a thing whose ``@type`` is, or contains, any of the given strings;
     ``texts`` matches a thing whose stored JSON body contains every one of the given strings;
-    ``schemes`` and ``aliases`` match things with an identifier of such a scheme or value.
+    ``schemes`` and ``aliases`` match things with an identifier of such a scheme or value;
+    each member of ``classes`` matches a thing indexed with any of its SAREF classes (so the
+    members are ANDed, the classes within one ORed).
     """
 
     ids: frozenset[str] | None = None
@@ -88,6 +94,7 @@ class ThingFilter:
     texts: frozenset[str] = frozenset()
     schemes: frozenset[str] | None = None
     aliases: frozenset[str] | None = None
+    classes: tuple[frozenset[str], ...] = ()
 
 
 # -- device credentials, challenges and signing keys ------------------------------------------

@@ -60,6 +60,8 @@ def _where(where: ThingFilter | None, params: list[Any]) -> list[str]:
         clauses.append(f"title = ANY({bind(_storable(where.titles))}::text[])")
     if where.types is not None:
         clauses.append(f"types && {bind(_storable(where.types))}::text[]")
+    for classes in where.classes:
+        clauses.append(f"classes && {bind(_storable(classes))}::text[]")
     for text in sorted(where.texts):
         clauses.append(f"position({bind(text.encode())}::bytea IN body) > 0")
     for column, values in (("scheme", where.schemes), ("alias", where.aliases)):

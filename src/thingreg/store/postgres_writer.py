@@ -47,13 +47,13 @@ log = logging.getLogger(__name__)
 # `doc` is NULL for a body with a \u0000 escape: jsonb cannot hold that character ($3 says so).
 _INSERT = (
     "INSERT INTO things (id, body, doc, title, types, created, modified, expires, ttl, "
-    "anonymous, aliases) VALUES ($1, $2, CASE WHEN $3 THEN convert_from($2, 'UTF8')::jsonb END, "
-    "$4, $5, $6, $7, $8, $9, $10, $11)"
+    "anonymous, aliases, classes) VALUES ($1, $2, "
+    "CASE WHEN $3 THEN convert_from($2, 'UTF8')::jsonb END, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
 )
 _UPDATE = (
     "UPDATE things SET body = $2, doc = CASE WHEN $3 THEN convert_from($2, 'UTF8')::jsonb END, "
     "title = $4, types = $5, created = $6, modified = $7, expires = $8, ttl = $9, "
-    "anonymous = $10, aliases = $11 WHERE id = $1"
+    "anonymous = $10, aliases = $11, classes = $12 WHERE id = $1"
 )
 _DELETE = (
     "WITH gone_aliases AS (DELETE FROM aliases WHERE thing_id = $1), "
@@ -69,7 +69,7 @@ _CLAIM_ALIASES = (
 _CREATE = (
     f"WITH thing AS ({_INSERT}) "  # noqa: S608 (constant)
     "INSERT INTO aliases (alias, thing_id, scheme) "
-    "SELECT alias, $1, scheme FROM unnest($12::text[], $13::text[]) AS claimed (alias, scheme) "
+    "SELECT alias, $1, scheme FROM unnest($13::text[], $14::text[]) AS claimed (alias, scheme) "
     "ON CONFLICT (alias) DO NOTHING RETURNING alias"
 )
 _MAX_BATCH = 512
@@ -409,6 +409,7 @@ def _columns(record: ThingRecord) -> tuple[Any, ...]:
         record.ttl,
         record.anonymous,
         orjson.dumps([(a.value, a.scheme) for a in record.aliases]).decode(),
+        list(record.classes),
     )
 
 

@@ -81,6 +81,12 @@ def _where(where: ThingFilter | None) -> tuple[str, list[Any]]:
             f"({','.join('?' * len(where.types))}))"
         )
         params.extend(sorted(where.types))
+    for classes in where.classes:
+        clauses.append(
+            "id IN (SELECT thing_id FROM thing_classes WHERE class IN "  # noqa: S608 (placeholders)
+            f"({','.join('?' * len(classes))}))"
+        )
+        params.extend(sorted(classes))
     for text in sorted(where.texts):
         clauses.append("instr(body, ?) > 0")
         params.append(text.encode())
@@ -383,6 +389,7 @@ class SQLiteStore(SQLiteCredentials):
                 values,
             )
             conn.execute("DELETE FROM thing_types WHERE thing_id = ?", (record.id,))
+            conn.execute("DELETE FROM thing_classes WHERE thing_id = ?", (record.id,))
         else:
             conn.execute(
                 "INSERT INTO things (body, title, types, created, modified, expires, ttl, "
@@ -395,6 +402,10 @@ class SQLiteStore(SQLiteCredentials):
         conn.executemany(
             "INSERT OR IGNORE INTO thing_types (type, thing_id) VALUES (?, ?)",
             [(t, record.id) for t in record.types],
+        )
+        conn.executemany(
+            "INSERT INTO thing_classes (class, thing_id) VALUES (?, ?)",
+            [(c, record.id) for c in record.classes],
         )
         if current is not None:
             _forget_aliases(conn, current)
@@ -414,6 +425,7 @@ class SQLiteStore(SQLiteCredentials):
         thing_id = current.id
         conn.execute("DELETE FROM things WHERE id = ?", (thing_id,))
         conn.execute("DELETE FROM thing_types WHERE thing_id = ?", (thing_id,))
+        conn.execute("DELETE FROM thing_classes WHERE thing_id = ?", (thing_id,))
         _forget_aliases(conn, current)
         conn.execute("DELETE FROM credentials WHERE thing_id = ?", (thing_id,))
         conn.execute("UPDATE counters SET value = value - 1 WHERE name = 'things'")
