@@ -22,7 +22,7 @@ from thingreg.core.errors import BadRequest, InvalidThingDescription, NotFound
 from thingreg.core.events import EventBus
 from thingreg.core.ids.analysis import analyse
 from thingreg.core.search.jsonpath import JSONPathPlan, plan_jsonpath
-from thingreg.core.semantic.saref import Kind, classes_of, expand
+from thingreg.core.semantic.saref import Kind, asked_classes, classes_of, with_superclasses
 from thingreg.core.td.merge_patch import apply_merge_patch, create_merge_patch
 from thingreg.core.td.registration import (
     enriched,
@@ -169,12 +169,12 @@ class Directory:
     def class_filter(
         where: ThingFilter | None, asked: Mapping[Kind, Sequence[str]]
     ) -> ThingFilter | None:
-        """``where``, narrowed to things annotated with the SAREF classes asked for: per kind
-        (``type``, ``function``, ``property``), any of its values or their subclasses.
+        """``where``, narrowed to things annotated with the SAREF classes asked for (or their
+        subclasses): per kind (``type``, ``function``, ``property``), any of its values.
 
         :class:`BadRequest` for a value that names no SAREF core class (or not one of the kind).
         """
-        conditions = tuple(expand(kind, values) for kind, values in asked.items() if values)
+        conditions = tuple(asked_classes(kind, values) for kind, values in asked.items() if values)
         if not conditions:
             return where
         return replace(where or ThingFilter(), classes=conditions)
@@ -255,7 +255,7 @@ def _prepare(thing_id: str, td: Any, *, anonymous: bool = False) -> ThingRecord:
         ttl=ttl,
         anonymous=anonymous,
         aliases=tuple(aliases.values()),
-        classes=classes_of(td),
+        classes=with_superclasses(classes_of(td)),
     )
 
 

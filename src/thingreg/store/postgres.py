@@ -31,7 +31,7 @@ from thingreg.store.base import (
 )
 from thingreg.store.migrations import pending
 from thingreg.store.postgres_credentials import CredentialTables
-from thingreg.store.postgres_rows import SELECT_THING, Connection, thing_record
+from thingreg.store.postgres_rows import SELECT_THING, THING_FIELDS, Connection, thing_record
 from thingreg.store.postgres_writer import Writer
 
 log = logging.getLogger(__name__)
@@ -44,6 +44,25 @@ def _storable(values: frozenset[str]) -> list[str]:
     return sorted(v for v in values if "\x00" not in v)
 
 
+_BY_CLASS = "thing_classes AS k JOIN things ON things.id = k.thing_id"
+
+
+def _driver(where: ThingFilter | None) -> frozenset[str] | None:
+    """The SAREF class condition that drives a query: the first naming one class, if any.
+
+    The class index holds a class's things in id order, so a page of them is one range of its
+    primary key, joined to ``things`` row by row.
+    """
+    if where is None:
+        return None
+    return next((c for c in where.classes if len(c) == 1 and "\x00" not in min(c)), None)
+
+
+def _source(where: ThingFilter | None) -> tuple[str, str]:
+    """The rows a filtered query reads, and the column they are in id order by."""
+    return (_BY_CLASS, "k.thing_id") if _driver(where) is not None else ("things", "id")
+
+
 def _where(where: ThingFilter | None, params: list[Any]) -> list[str]:
     """SQL conditions for a filter; values are appended to ``params`` and bound as ``$n``."""
 
@@ -54,6 +73,7 @@ def _where(where: ThingFilter | None, params: list[Any]) -> list[str]:
     clauses: list[str] = []
     if where is None:
         return clauses
+    driver = _driver(where)
     if where.ids is not None:
         clauses.append(f"id = ANY({bind(_storable(where.ids))}::text[])")
     if where.titles is not None:
@@ -61,7 +81,13 @@ def _where(where: ThingFilter | None, params: list[Any]) -> list[str]:
     if where.types is not None:
         clauses.append(f"types && {bind(_storable(where.types))}::text[]")
     for classes in where.classes:
-        clauses.append(f"classes && {bind(_storable(classes))}::text[]")
+        if classes is driver:
+            clauses.append(f"k.class = {bind(next(iter(classes)))}")
+        else:
+            clauses.append(
+                "EXISTS (SELECT 1 FROM thing_classes WHERE thing_id = things.id AND class = "  # noqa: S608
+                f"ANY({bind(_storable(classes))}::text[]))"
+            )
     for text in sorted(where.texts):
         clauses.append(f"position({bind(text.encode())}::bytea IN body) > 0")
     for column, values in (("scheme", where.schemes), ("alias", where.aliases)):
@@ -166,7 +192,10 @@ class PostgresStore(CredentialTables):
         conditions = _where(where, params)
         if not conditions:
             return int(await self._db().fetchval("SELECT things FROM counters"))
-        sql = f"SELECT count(*) FROM things WHERE {' AND '.join(conditions)}"  # noqa: S608
+        source, _ = _source(where)
+        if source == _BY_CLASS and len(conditions) == 1:  # the class index counts it alone
+            source = "thing_classes AS k"
+        sql = f"SELECT count(*) FROM {source} WHERE {' AND '.join(conditions)}"  # noqa: S608
         return int(await self._db().fetchval(sql, *params))
 
     async def scan(
@@ -178,18 +207,21 @@ class PostgresStore(CredentialTables):
         chunk_size: int = 500,
     ) -> AsyncIterator[Sequence[ThingRecord]]:
 
+        source, key = _source(where)
+        select = f"SELECT {', '.join(THING_FIELDS)} FROM {source}"  # noqa: S608 (constant)
+
         async def read(after: str | None, size: int, offset: int) -> list[ThingRecord]:
             params: list[Any] = []
             clauses = _where(where, params)
             if after is not None:
                 params.append(after)
-                clauses.append(f"id > ${len(params)}")
+                clauses.append(f"{key} > ${len(params)}")
             params.extend((size, offset))
             page = f"LIMIT ${len(params) - 1} OFFSET ${len(params)}"
             condition = f"WHERE {' AND '.join(clauses)}" if clauses else ""
             # Only constant SQL and $n placeholders are interpolated; values are bound. The id
-            # column's collation is "C", so this is code-point order, served by the primary key.
-            sql = f"{SELECT_THING} {condition} ORDER BY id {page}"
+            # columns' collation is "C", so this is code-point order, served by a primary key.
+            sql = f"{select} {condition} ORDER BY {key} {page}"
             return [thing_record(row) for row in await self._db().fetch(sql, *params)]
 
         async for rows in keyset_chunks(read, offset=offset, limit=limit, chunk_size=chunk_size):

@@ -35,7 +35,7 @@ from thingreg.store.base import (
 )
 from thingreg.store.migrations import pending
 from thingreg.store.sqlite_credentials import GroupedWrite, SQLiteCredentials
-from thingreg.store.sqlite_rows import SELECT_THINGS, thing_record
+from thingreg.store.sqlite_rows import SELECT_THINGS, THING_COLUMNS, thing_record
 
 log = logging.getLogger(__name__)
 
@@ -65,12 +65,36 @@ def _connect(path: Path, *, readonly: bool) -> sqlite3.Connection:
     return conn
 
 
-def _where(where: ThingFilter | None) -> tuple[str, list[Any]]:
-    """SQL conditions (joined with AND, bound parameters only) for a filter."""
+@dataclass(frozen=True, slots=True)
+class _Query:
+    """A filter as SQL: the rows to read (``source``), ordered by ``key``, and the conditions
+    (joined with AND; values bound as ``params``, in order)."""
+
+    source: str = "things"
+    key: str = "id"
+    conditions: str = ""
+    params: tuple[Any, ...] = ()
+    class_only: bool = False
+    """The filter is one SAREF class alone: the class index can count it by itself."""
+
+
+_BY_CLASS = "thing_classes AS k CROSS JOIN things ON things.id = k.thing_id"
+
+
+def _query(where: ThingFilter | None) -> _Query:
+    """The SQL of a filter (bound parameters only).
+
+    A SAREF class condition naming one class drives the query: the class index holds its
+    things in id order, so a page is one range of it (CROSS JOIN keeps it the outer loop).
+    """
+    if where is None:
+        return _Query()
     clauses: list[str] = []
     params: list[Any] = []
-    if where is None:
-        return "", params
+    driver = next((c for c in where.classes if len(c) == 1), None)
+    if driver is not None:
+        clauses.append("k.class = ?")
+        params.extend(driver)
     for column, values in (("id", where.ids), ("title", where.titles)):
         if values is not None:
             clauses.append(f"{column} IN ({','.join('?' * len(values))})")
@@ -82,11 +106,12 @@ def _where(where: ThingFilter | None) -> tuple[str, list[Any]]:
         )
         params.extend(sorted(where.types))
     for classes in where.classes:
-        clauses.append(
-            "id IN (SELECT thing_id FROM thing_classes WHERE class IN "  # noqa: S608 (placeholders)
-            f"({','.join('?' * len(classes))}))"
-        )
-        params.extend(sorted(classes))
+        if classes is not driver:
+            clauses.append(
+                "EXISTS (SELECT 1 FROM thing_classes WHERE thing_id = things.id AND class IN "  # noqa: S608
+                f"({','.join('?' * len(classes))}))"
+            )
+            params.extend(sorted(classes))
     for text in sorted(where.texts):
         clauses.append("instr(body, ?) > 0")
         params.append(text.encode())
@@ -97,7 +122,9 @@ def _where(where: ThingFilter | None) -> tuple[str, list[Any]]:
                 f"({','.join('?' * len(values))}))"
             )
             params.extend(sorted(values))
-    return " AND ".join(clauses), params
+    if driver is None:
+        return _Query(conditions=" AND ".join(clauses), params=tuple(params))
+    return _Query(_BY_CLASS, "k.thing_id", " AND ".join(clauses), tuple(params), len(clauses) == 1)
 
 
 @dataclass
@@ -192,14 +219,15 @@ class SQLiteStore(SQLiteCredentials):
         return None if row is None else thing_record(row)
 
     async def count(self, where: ThingFilter | None = None) -> int:
-        conditions, params = _where(where)
-        if not conditions:
+        query = _query(where)
+        if not query.conditions:
             return self._counter("things")
         loop = asyncio.get_running_loop()
-        sql = f"SELECT count(*) FROM things WHERE {conditions}"  # noqa: S608 (placeholders)
-        return await loop.run_in_executor(self._readers, self._scalar, sql, params)
+        source = "thing_classes AS k" if query.class_only else query.source
+        sql = f"SELECT count(*) FROM {source} WHERE {query.conditions}"  # noqa: S608 (placeholders)
+        return await loop.run_in_executor(self._readers, self._scalar, sql, query.params)
 
-    def _scalar(self, sql: str, params: list[Any]) -> int:
+    def _scalar(self, sql: str, params: tuple[Any, ...]) -> int:
         return int(self._reader().execute(sql, params).fetchone()[0])
 
     async def find_alias(self, value: str) -> str | None:
@@ -270,27 +298,28 @@ class SQLiteStore(SQLiteCredentials):
         chunk_size: int = 500,
     ) -> AsyncIterator[Sequence[ThingRecord]]:
         loop = asyncio.get_running_loop()
-        conditions, params = _where(where)
+        query = _query(where)
 
         async def read(after: str | None, size: int, offset: int) -> list[ThingRecord]:
             return await loop.run_in_executor(
-                self._readers, self._scan_chunk, conditions, params, after, size, offset
+                self._readers, self._scan_chunk, query, after, size, offset
             )
 
         async for rows in keyset_chunks(read, offset=offset, limit=limit, chunk_size=chunk_size):
             yield rows
 
     def _scan_chunk(
-        self, conditions: str, params: list[Any], after: str | None, size: int, offset: int
+        self, query: _Query, after: str | None, size: int, offset: int
     ) -> list[ThingRecord]:
-        clauses = [conditions] if conditions else []
-        args = list(params)
+        clauses = [query.conditions] if query.conditions else []
+        args = list(query.params)
         if after is not None:
-            clauses.append("id > ?")
+            clauses.append(f"{query.key} > ?")
             args.append(after)
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
         # Only constant SQL and "?" placeholders are interpolated; values are bound.
-        sql = f"{SELECT_THINGS} {where} ORDER BY id LIMIT ? OFFSET ?"
+        select = f"SELECT {THING_COLUMNS} FROM {query.source}"  # noqa: S608 (constant)
+        sql = f"{select} {where} ORDER BY {query.key} LIMIT ? OFFSET ?"
         rows = self._reader().execute(sql, (*args, size, offset)).fetchall()
         return [thing_record(row) for row in rows]
 

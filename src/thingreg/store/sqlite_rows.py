@@ -8,9 +8,8 @@ import orjson
 
 from thingreg.store.base import Alias, ThingRecord
 
-SELECT_THINGS = (
-    "SELECT id, body, title, types, created, modified, expires, ttl, anonymous, aliases FROM things"
-)
+THING_COLUMNS = "id, body, title, types, created, modified, expires, ttl, anonymous, aliases"
+SELECT_THINGS = f"SELECT {THING_COLUMNS} FROM things"  # noqa: S608 (constant)
 
 
 def thing_record(row: tuple[Any, ...]) -> ThingRecord:

@@ -7,7 +7,13 @@ from typing import Any
 import pytest
 
 from thingreg.core.errors import BadRequest
-from thingreg.core.semantic.saref import classes_of, expand, local_name, saref_prefixes
+from thingreg.core.semantic.saref import (
+    asked_classes,
+    classes_of,
+    local_name,
+    saref_prefixes,
+    with_superclasses,
+)
 
 TD = "https://www.w3.org/2022/wot/td/v1.1"
 
@@ -80,23 +86,26 @@ def test_prefixes() -> None:
     assert local_name("s:Sensor") is None
 
 
-def test_expand_sensor_to_its_subclasses() -> None:
-    assert expand("type", ["saref:Sensor"]) == {"Sensor", "SmokeSensor", "TemperatureSensor"}
-    assert expand("type", ["https://w3id.org/saref#Switch"]) == {
-        "Switch",
-        "DoorSwitch",
-        "LightSwitch",
-    }
-    both = expand("type", ["saref:SmokeSensor,https://saref.etsi.org/core/Meter", "saref:Meter"])
-    assert both == {"SmokeSensor", "Meter"}
-    assert expand("function", ["saref:ActuatingFunction"]) == {
-        "ActuatingFunction",
-        "LevelControlFunction",
-        "OnOffFunction",
-        "OpenCloseFunction",
-        "StartStopFunction",
-    }
-    assert expand("property", ["saref:Temperature"]) == {"Temperature"}
+def test_indexed_with_superclasses() -> None:
+    assert with_superclasses(["TemperatureSensor", "OnState", "Meter"]) == (
+        "Device",
+        "Meter",
+        "OnOffState",
+        "OnState",
+        "Sensor",
+        "State",
+        "TemperatureSensor",
+    )
+
+
+def test_asked_classes() -> None:
+    assert asked_classes("type", ["saref:Sensor"]) == {"Sensor"}
+    assert asked_classes("type", ["https://w3id.org/saref#Switch"]) == {"Switch"}
+    both = ["saref:SmokeSensor, https://saref.etsi.org/core/Meter", "saref:Meter"]
+    assert asked_classes("type", both) == {"SmokeSensor", "Meter"}
+    assert asked_classes("function", ["saref:Function"]) == {"Function"}
+    assert asked_classes("function", ["saref:OnOffFunction"]) == {"OnOffFunction"}
+    assert asked_classes("property", ["saref:Temperature"]) == {"Temperature"}
 
 
 @pytest.mark.parametrize(
@@ -111,4 +120,4 @@ def test_expand_sensor_to_its_subclasses() -> None:
 )
 def test_expand_refuses_what_it_cannot_answer(kind: Any, term: str, message: str) -> None:
     with pytest.raises(BadRequest, match=message):
-        expand(kind, [term])
+        asked_classes(kind, [term])

@@ -1,9 +1,12 @@
-"""SAREF classes: reading them from a TD, and expanding a queried class to its subclasses.
+"""SAREF classes: reading them from a TD, and resolving the classes a query asks for.
 
-A thing's classes are collected when it is written and stored in an index, as namespace-free
-local names of SAREF core (``TemperatureSensor``); a query names a class, which is expanded to
-itself and every subclass (:func:`expand`) and looked up in that index. Which TD positions count
-is documented in the README ("Semantic discovery with SAREF"):
+A thing's classes are collected when it is written, together with all their superclasses, and
+stored in an index as namespace-free local names of SAREF core (a temperature sensor is indexed
+as ``TemperatureSensor``, ``Sensor`` and ``Device``). A query for a class then reads one range
+of that index, whose entries are already in thing id order: the first page of ``saref:Device``
+over a million things costs what the first page of a rare class does, and no subclass list
+has to be merged and sorted. Which TD positions count is documented in the README ("Semantic
+discovery with SAREF"):
 
 * ``@type`` of the thing and of each of its properties, actions and events;
 * the objects of SAREF relations written in those places (``saref:hasFunction``,
@@ -20,7 +23,6 @@ the TD's ``@context`` binds to either; the prefix ``saref`` counts as SAREF unle
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from functools import cache
 from typing import Any, Literal
 
 from thingreg.core.errors import BadRequest
@@ -51,10 +53,13 @@ ROOTS: dict[Kind, str | None] = {"type": None, "function": "Function", "property
 _MAX_DEPTH = 4
 
 
-@cache
-def subclasses(name: str) -> frozenset[str]:
-    """``name`` and every class below it in SAREF core."""
-    return frozenset({name} | {c for c, parents in SUPERCLASSES.items() if name in parents})
+def with_superclasses(names: Iterable[str]) -> tuple[str, ...]:
+    """The classes and all their superclasses, sorted: what the index holds for a thing."""
+    found: set[str] = set()
+    for name in names:
+        found.add(name)
+        found.update(SUPERCLASSES[name])
+    return tuple(sorted(found))
 
 
 def local_name(term: str, prefixes: frozenset[str] = frozenset({"saref"})) -> str | None:
@@ -86,7 +91,8 @@ def saref_prefixes(context: Any) -> frozenset[str]:
 
 
 def classes_of(td: dict[str, Any]) -> tuple[str, ...]:
-    """The SAREF core classes a TD is annotated with (see the module docstring), sorted."""
+    """The SAREF core classes a TD is annotated with (see the module docstring), sorted;
+    :func:`with_superclasses` adds what the index needs."""
     prefixes = saref_prefixes(td.get("@context"))
     found: set[str] = set()
     nodes: list[dict[str, Any]] = [td]
@@ -136,8 +142,9 @@ def _strings(value: Any) -> Iterator[str]:
         yield from (item for item in value if isinstance(item, str))
 
 
-def expand(kind: Kind, terms: Iterable[str]) -> frozenset[str]:
-    """The indexed classes a query parameter asks for: each named class and its subclasses.
+def asked_classes(kind: Kind, terms: Iterable[str]) -> frozenset[str]:
+    """The classes a query parameter asks for, as indexed (things annotated with a subclass
+    are indexed with its superclasses too, so the class itself is all there is to look up).
 
     Several terms (repeated parameters, or comma-separated) are alternatives. A term that names
     no SAREF core class, or a class outside the parameter's root, is a :class:`BadRequest`.
@@ -159,5 +166,5 @@ def expand(kind: Kind, terms: Iterable[str]) -> frozenset[str]:
                     f"query parameter {kind!r}: saref:{name} is not a saref:{root}; use 'type' "
                     "to ask for any class"
                 )
-            wanted |= subclasses(name)
+            wanted.add(name)
     return frozenset(wanted)

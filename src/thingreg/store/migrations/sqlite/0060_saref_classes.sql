@@ -1,6 +1,7 @@
--- The SAREF core classes each thing is annotated with (local names, both SAREF namespaces
--- folded into one), for class queries: a query expands its class to its subclasses and reads
--- this index by class. Things stored before this migration are indexed when next written.
+-- The SAREF core classes each thing is annotated with, and all their superclasses (local
+-- names, both SAREF namespaces folded into one): a class query reads one range of the primary
+-- key, already in thing id order. Things stored before this migration are indexed when next
+-- written.
 CREATE TABLE thing_classes (
     class TEXT NOT NULL,
     thing_id TEXT NOT NULL,
