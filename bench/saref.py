@@ -52,6 +52,14 @@ QUERIES: list[tuple[str, str]] = [
         "/things?type=saref:Sensor&function=saref:MeteringFunction&limit=100",
     ),
     ("type=saref:Sensor, 100th page", "/things?type=saref:Sensor&limit=100&offset=9900"),
+    (
+        "type=saref:Sensor, with total",
+        "/things?type=saref:Sensor&limit=100&format=collection",
+    ),
+    (
+        "type=saref:Device, with total",
+        "/things?type=saref:Device&limit=100&format=collection",
+    ),
     ("jsonpath title & type=Sensor", f"/search/jsonpath?query={_ID}&type=saref:Sensor"),
 ]
 
@@ -62,8 +70,9 @@ async def measure(server: Server, runs: int) -> list[dict[str, Any]]:
     try:
         for label, target in QUERIES:
             sep = "&" if "?" in target else "?"
-            probe = Request.build("GET", target + sep + "format=collection", server.port)
-            first = await connection.send(probe)
+            probe = target if "format=" in target else target + sep + "format=collection"
+            probe_request = Request.build("GET", probe, server.port)
+            first = await connection.send(probe_request)
             if first.status != 200:
                 raise RuntimeError(f"{target}: {first.status} {first.body[:300]!r}")
             total = orjson.loads(first.body).get("total") if target.startswith("/things") else None
@@ -76,7 +85,8 @@ async def measure(server: Server, runs: int) -> list[dict[str, Any]]:
                 response = await connection.send(request)
                 times.append((time.perf_counter() - start) * 1000)
                 assert response.status == 200
-            matched = len(orjson.loads(response.body))
+            body = orjson.loads(response.body)
+            matched = len(body["members"] if isinstance(body, dict) else body)
             results.append(
                 {
                     "query": label,

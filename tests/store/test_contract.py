@@ -497,6 +497,10 @@ async def test_class_index(store: Store) -> None:
         )
     )
     assert await store.count(meters) == 11
+    assert await store.count(meters, limit=3) == 3
+    assert await store.count(meters, limit=50) == 11
+    assert await store.count(limit=2) == 2
+    assert await store.count(ThingFilter(titles=frozenset({"t"})), limit=4) == 4
     expected = ["urn:2", *(f"urn:m:{i}" for i in range(10))]
     assert await ids(store, where=meters, chunk_size=3) == expected
     assert await ids(store, where=meters, offset=2, limit=5, chunk_size=2) == expected[2:7]

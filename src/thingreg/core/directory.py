@@ -188,7 +188,10 @@ class Directory:
         The query is planned first so that a bad query fails before any output is sent.
         """
         plan = plan_jsonpath(query, max_length=self.max_query_length)
-        if not plan.per_thing and await self.store.count(within) > WHOLE_COLLECTION_LIMIT:
+        if not plan.per_thing and (
+            await self.store.count(within, limit=WHOLE_COLLECTION_LIMIT + 1)
+            > WHOLE_COLLECTION_LIMIT
+        ):
             raise BadRequest(
                 "this query needs the whole collection in memory (it indexes the root array or "
                 f"refers to $ in a filter), which is refused above {WHOLE_COLLECTION_LIMIT} "

@@ -71,7 +71,13 @@ async def list_things(request: Request) -> Response:
     scheme, alias = request.query_params.get("scheme"), request.query_params.get("alias")
     classes = class_params(request)
     where = directory.class_filter(directory.identifier_filter(scheme, alias), classes)
-    total = await directory.store.count(where)
+    # The total only where it is shown; a page needs to know only whether more follow.
+    if shape == "collection":
+        total = await directory.store.count(where)
+    elif limit is not None:
+        total = await directory.store.count(where, limit=offset + limit + 1)
+    else:
+        total = 0
     version = await directory.store.collection_version()
     last_event = await directory.store.last_event_id()
 

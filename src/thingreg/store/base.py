@@ -188,8 +188,9 @@ class Store(Protocol):
     ) -> AsyncIterator[Sequence[ThingRecord]]:
         """Things in ascending code-point order of id, in chunks, without loading them all."""
 
-    async def count(self, where: ThingFilter | None = None) -> int:
-        """How many things are stored (that match ``where``)."""
+    async def count(self, where: ThingFilter | None = None, *, limit: int | None = None) -> int:
+        """How many things are stored (that match ``where``); with ``limit``, at most that
+        many, which answers "are there more than *n*?" without counting them all."""
 
     async def find_alias(self, value: str) -> str | None:
         """The id of the thing that has the canonical identifier ``value``, or ``None``."""

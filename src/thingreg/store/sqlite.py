@@ -81,6 +81,14 @@ class _Query:
 _BY_CLASS = "thing_classes AS k CROSS JOIN things ON things.id = k.thing_id"
 
 
+def _driver(where: ThingFilter) -> frozenset[str] | None:
+    """The SAREF class condition that drives a query: the first naming one class, unless a
+    condition on ids, titles or aliases (a few index lookups) is there to drive it instead."""
+    if where.ids is not None or where.titles is not None or where.aliases is not None:
+        return None
+    return next((c for c in where.classes if len(c) == 1), None)
+
+
 def _query(where: ThingFilter | None) -> _Query:
     """The SQL of a filter (bound parameters only).
 
@@ -91,7 +99,7 @@ def _query(where: ThingFilter | None) -> _Query:
         return _Query()
     clauses: list[str] = []
     params: list[Any] = []
-    driver = next((c for c in where.classes if len(c) == 1), None)
+    driver = _driver(where)
     if driver is not None:
         clauses.append("k.class = ?")
         params.extend(driver)
@@ -218,14 +226,20 @@ class SQLiteStore(SQLiteCredentials):
         row = self._loop_conn().execute(SELECT_THINGS + " WHERE id = ?", (thing_id,)).fetchone()
         return None if row is None else thing_record(row)
 
-    async def count(self, where: ThingFilter | None = None) -> int:
+    async def count(self, where: ThingFilter | None = None, *, limit: int | None = None) -> int:
         query = _query(where)
         if not query.conditions:
-            return self._counter("things")
+            total = self._counter("things")
+            return total if limit is None else min(total, limit)
         loop = asyncio.get_running_loop()
         source = "thing_classes AS k" if query.class_only else query.source
-        sql = f"SELECT count(*) FROM {source} WHERE {query.conditions}"  # noqa: S608 (placeholders)
-        return await loop.run_in_executor(self._readers, self._scalar, sql, query.params)
+        rows = f"SELECT 1 FROM {source} WHERE {query.conditions}"  # noqa: S608 (placeholders)
+        params = query.params
+        if limit is not None:
+            rows += " LIMIT ?"
+            params += (limit,)
+        sql = f"SELECT count(*) FROM ({rows})"  # noqa: S608 (constant)
+        return await loop.run_in_executor(self._readers, self._scalar, sql, params)
 
     def _scalar(self, sql: str, params: tuple[Any, ...]) -> int:
         return int(self._reader().execute(sql, params).fetchone()[0])
