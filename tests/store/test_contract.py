@@ -517,3 +517,7 @@ async def test_class_index(store: Store) -> None:
     assert await ids(store, where=ThingFilter(classes=(frozenset({"Meter"}),)), limit=1) == [
         "urn:1"
     ]
+    # Counts follow replacements and deletions.
+    assert await store.count(meters) == 11
+    assert await store.count(ThingFilter(classes=(frozenset({"Sensor"}),))) == 0
+    assert await store.count(ThingFilter(classes=(frozenset({"LightSwitch"}),))) == 1
