@@ -100,6 +100,8 @@ async def measure(server: Server, runs: int) -> list[dict[str, Any]]:
             logger.info("%s: %.1f ms", label, statistics.median(times))
     finally:
         await connection.aclose()
+    if not any(result["total"] for result in results):
+        raise RuntimeError("no query matched any thing: the database was not filled right")
     return results
 
 

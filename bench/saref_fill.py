@@ -169,10 +169,14 @@ async def _postgres_chunk(conn: asyncpg.Connection[Any], chunk: list[Row]) -> in
                 STAMP,
                 STAMP,
                 _aliases(r),
-                [*r.classes],
             )
             for r in chunk
         ],
+    )
+    await conn.copy_records_to_table(
+        "thing_classes",
+        columns=["class", "thing_id"],
+        records=[(c, r.id) for r in chunk for c in r.classes],
     )
     await conn.copy_records_to_table(
         "aliases",
