@@ -50,11 +50,12 @@ def _storable(values: frozenset[str]) -> list[str]:
 # Each class index entry, in order, joined to its thing by one primary key lookup. OFFSET 0
 # keeps the subquery from being merged into a plain join, which the planner turns into a merge
 # join walking the whole things table (seconds when the class is rare and the plan generic).
-_BY_CLASS = (
-    "thing_classes AS k CROSS JOIN LATERAL (SELECT "  # noqa: S608 (constant)
+_JOIN_THING = (
+    "CROSS JOIN LATERAL (SELECT "  # noqa: S608 (constant)
     + ", ".join(THING_FIELDS)
     + " FROM things WHERE things.id = k.thing_id OFFSET 0) AS things"
 )
+_BY_CLASS = f"thing_classes AS k {_JOIN_THING}"
 
 
 def _driver(where: ThingFilter | None) -> frozenset[str] | None:
@@ -230,7 +231,11 @@ class PostgresStore(CredentialTables):
     ) -> AsyncIterator[Sequence[ThingRecord]]:
 
         source, key = _source(where)
-        select = f"SELECT {', '.join(THING_FIELDS)} FROM {source}"  # noqa: S608 (constant)
+        fields = ", ".join(THING_FIELDS)
+        select = f"SELECT {fields} FROM {source}"  # noqa: S608 (constant)
+        # One class alone: the page is cut from the class index before any thing is read, so
+        # skipping rows (offset) costs index entries, not row lookups.
+        class_only = source == _BY_CLASS and len(_where(where, [])) == 1
 
         async def read(after: str | None, size: int, offset: int) -> list[ThingRecord]:
             params: list[Any] = []
@@ -244,6 +249,9 @@ class PostgresStore(CredentialTables):
             # Only constant SQL and $n placeholders are interpolated; values are bound. The id
             # columns' collation is "C", so this is code-point order, served by a primary key.
             sql = f"{select} {condition} ORDER BY {key} {page}"
+            if class_only:
+                inner = f"SELECT thing_id FROM thing_classes AS k {condition} ORDER BY {key} {page}"  # noqa: S608
+                sql = f"SELECT {fields} FROM ({inner}) AS k {_JOIN_THING} ORDER BY {key}"  # noqa: S608
             return [thing_record(row) for row in await self._db().fetch(sql, *params)]
 
         async for rows in keyset_chunks(read, offset=offset, limit=limit, chunk_size=chunk_size):
