@@ -353,6 +353,15 @@ class SQLiteStore(SQLiteCredentials):
         # Only constant SQL and "?" placeholders are interpolated; values are bound.
         select = f"SELECT {THING_COLUMNS} FROM {query.source}"  # noqa: S608 (constant)
         sql = f"{select} {where} ORDER BY {query.key} LIMIT ? OFFSET ?"
+        if query.class_only:  # the page is cut from the class index before things are read
+            page = (
+                f"SELECT thing_id FROM thing_classes AS k {where} "  # noqa: S608 (placeholders)
+                "ORDER BY k.thing_id LIMIT ? OFFSET ?"
+            )
+            sql = (
+                f"SELECT {THING_COLUMNS} FROM ({page}) AS k "  # noqa: S608 (constant)
+                "CROSS JOIN things ON things.id = k.thing_id ORDER BY k.thing_id"
+            )
         rows = self._reader().execute(sql, (*args, size, offset)).fetchall()
         return [thing_record(row) for row in rows]
 
