@@ -22,8 +22,8 @@ serve: install  ## run the directory on http://127.0.0.1:8080 with SQLite in ./t
 	$(BIN)/thingreg serve
 
 lint: install
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench tools
+	$(BIN)/ruff format --check src tests bench tools
 
 typecheck: install
 	$(BIN)/mypy

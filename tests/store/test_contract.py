@@ -646,3 +646,65 @@ async def test_cursors(store: Store, other: Store) -> None:
     await store.set_cursor("other", 7)
     assert await store.cursor("mqtt") == 42
     assert await other.cursor("other") == 7
+
+
+def meter(thing_id: str) -> ThingRecord:
+    return record(thing_id, aliases=(Alias(thing_id, "uri"),))
+
+
+async def test_class_index(store: Store) -> None:
+    """Each member of ``classes`` is one condition (any of its classes); members are ANDed."""
+    await store.write("urn:1", create(replace(record("urn:1"), classes=("TemperatureSensor",))))
+    await store.write(
+        "urn:2",
+        create(
+            replace(record("urn:2", aliases=(Alias("urn:2", "uri"),)), classes=("Meter", "Sensor"))
+        ),
+    )
+    await store.write("urn:3", create(replace(record("urn:3", "lamp"), classes=("LightSwitch",))))
+    await store.write("urn:4", create(record("urn:4")))
+    sensors = frozenset({"Sensor", "SmokeSensor", "TemperatureSensor"})
+    assert await ids(store, where=ThingFilter(classes=(sensors,))) == ["urn:1", "urn:2"]
+    assert await store.count(ThingFilter(classes=(sensors,))) == 2
+    both = ThingFilter(classes=(sensors, frozenset({"Meter"})))
+    assert await ids(store, where=both) == ["urn:2"]
+    lamp = ThingFilter(titles=frozenset({"lamp"}), classes=(frozenset({"LightSwitch"}),))
+    assert await ids(store, where=lamp) == ["urn:3"]
+    assert await ids(store, where=ThingFilter(classes=(frozenset({"Nothing"}),))) == []
+    # One class drives the query through the class index: order, paging, counting, other filters.
+    meters = ThingFilter(classes=(frozenset({"Meter"}),))
+    assert await ids(store, where=meters) == ["urn:2"]
+    switches = ThingFilter(classes=(frozenset({"LightSwitch"}),), titles=frozenset({"x"}))
+    assert await ids(store, where=switches) == []
+    assert await store.count(switches) == 0
+    await asyncio.gather(
+        *(
+            store.write(f"urn:m:{i}", create(replace(meter(f"urn:m:{i}"), classes=("Meter",))))
+            for i in range(9, -1, -1)
+        )
+    )
+    assert await store.count(meters) == 11
+    assert await store.count(meters, limit=3) == 3
+    assert await store.count(meters, limit=50) == 11
+    assert await store.count(limit=2) == 2
+    assert await store.count(ThingFilter(titles=frozenset({"t"})), limit=4) == 4
+    expected = ["urn:2", *(f"urn:m:{i}" for i in range(10))]
+    assert await ids(store, where=meters, chunk_size=3) == expected
+    assert await ids(store, where=meters, offset=2, limit=5, chunk_size=2) == expected[2:7]
+    two = ThingFilter(classes=(frozenset({"Meter"}), frozenset({"Sensor"})))
+    assert await ids(store, where=two) == ["urn:2"]
+    assert await store.count(two) == 1
+    aliased = replace(meters, aliases=frozenset({"urn:m:3"}))
+    assert await ids(store, where=aliased) == ["urn:m:3"]
+    # A replacement replaces the thing's classes; a deletion forgets them.
+    await store.write("urn:1", create(replace(record("urn:1"), classes=("Meter", "Sensor"))))
+    await store.write("urn:1", create(replace(record("urn:1"), classes=("Meter",))))
+    assert await ids(store, where=ThingFilter(classes=(sensors,))) == ["urn:2"]
+    await store.write("urn:2", lambda current: Mutation(None, "thing_deleted"))
+    assert await ids(store, where=ThingFilter(classes=(frozenset({"Meter"}),)), limit=1) == [
+        "urn:1"
+    ]
+    # Counts follow replacements and deletions.
+    assert await store.count(meters) == 11
+    assert await store.count(ThingFilter(classes=(frozenset({"Sensor"}),))) == 0
+    assert await store.count(ThingFilter(classes=(frozenset({"LightSwitch"}),))) == 1

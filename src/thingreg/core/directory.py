@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import uuid
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -41,6 +41,13 @@ from thingreg.core.events import EventBus
 from thingreg.core.ids.analysis import analyse
 from thingreg.core.search.jsonpath import JSONPathPlan, plan_jsonpath
 from thingreg.core.search.predicate import TRUE
+from thingreg.core.semantic.saref import (
+    Kind,
+    asked_classes,
+    classes_of,
+    stored_classes,
+    with_superclasses,
+)
 from thingreg.core.td.merge_patch import apply_merge_patch, create_merge_patch
 from thingreg.core.td.registration import (
     enriched,
@@ -257,7 +264,12 @@ class Directory:
             if wanted.get("owner", current.access.owner) != current.access.owner:
                 raise BadRequest("the owner of a thing changes by a transfer, not here")
             access = Access(current.access.owner, visibility, shared, hidden)
-            record = replace(current, access=access, modified=format_time(now_utc()))
+            record = replace(
+                current,
+                access=access,
+                modified=format_time(now_utc()),
+                classes=stored_classes(current.body),
+            )
             diff = orjson.dumps({"id": thing_id})
             return Mutation(record, "thing_updated", diff, principal.name, "access_changed")
 
@@ -371,9 +383,11 @@ class Directory:
                 else:
                     yield render(record, retrieved)
 
-    async def count(self, principal: Principal, where: ThingFilter | None = None) -> int:
+    async def count(
+        self, principal: Principal, where: ThingFilter | None = None, *, limit: int | None = None
+    ) -> int:
         """How many things the principal may see (that match ``where``)."""
-        return await self.store.count(seen_by(principal, where))
+        return await self.store.count(seen_by(principal, where), limit=limit)
 
     @staticmethod
     def identifier_filter(
@@ -391,6 +405,20 @@ class Directory:
         schemes = None if scheme is None else frozenset(scheme.split(","))
         return ThingFilter(schemes=schemes, aliases=aliases, words=words)
 
+    @staticmethod
+    def class_filter(
+        where: ThingFilter | None, asked: Mapping[Kind, Sequence[str]]
+    ) -> ThingFilter | None:
+        """``where``, narrowed to things annotated with the SAREF classes asked for (or their
+        subclasses): per kind (``type``, ``function``, ``property``), any of its values.
+
+        :class:`BadRequest` for a value that names no SAREF core class (or not one of the kind).
+        """
+        conditions = tuple(asked_classes(kind, values) for kind, values in asked.items() if values)
+        if not conditions:
+            return where
+        return replace(where or ThingFilter(), classes=conditions)
+
     async def search_jsonpath(
         self, query: str, principal: Principal, within: ThingFilter | None = None
     ) -> AsyncIterator[bytes]:
@@ -403,7 +431,10 @@ class Directory:
         within = seen_by(principal, within)
         if not self.pushdown:
             plan = replace(plan, predicate=TRUE, whole_tds=False)
-        if not plan.per_thing and await self.store.count(within) > WHOLE_COLLECTION_LIMIT:
+        if not plan.per_thing and (
+            await self.store.count(within, limit=WHOLE_COLLECTION_LIMIT + 1)
+            > WHOLE_COLLECTION_LIMIT
+        ):
             raise BadRequest(
                 "this query needs the whole collection in memory (it indexes the root array or "
                 f"refers to $ in a filter), which is refused above {WHOLE_COLLECTION_LIMIT} "
@@ -597,6 +628,7 @@ def _prepare(thing_id: str, td: Any, *, access: Access, anonymous: bool = False)
         anonymous=anonymous,
         aliases=tuple(aliases.values()),
         access=access,
+        classes=with_superclasses(classes_of(td)),
     )
 
 

@@ -23,6 +23,7 @@ from thingreg.core.auth import jose
 from thingreg.core.auth.keyring import Keyring
 from thingreg.core.directory import Directory
 from thingreg.core.errors import BadRequest, Forbidden, NotFound
+from thingreg.core.semantic.saref import stored_classes
 from thingreg.core.td.registration import format_time, now_utc
 from thingreg.store.base import Access, Mutation, ThingRecord, Transfer, Visibility
 
@@ -157,7 +158,7 @@ def _change_owner(thing_id: str, from_owner: str, to: str, principal: Principal)
         old = current.access
         visibility: Visibility = "public" if old.visibility == "public" else "owner"
         access = Access(to, visibility, (), old.hidden)
-        record = replace(current, access=access)
+        record = replace(current, access=access, classes=stored_classes(current.body))
         diff = orjson.dumps({"id": thing_id})
         return Mutation(record, "thing_updated", diff, principal.name, "ownership_transferred")
 

@@ -132,6 +132,7 @@ def _created() -> JSONObject:
 
 _BAD_ID = problem("The id is not an absolute URI, or is too long")
 _NOT_FOUND = problem("No TD with this id")
+_CLASS_PARAMETERS = [param("sarefType"), param("sarefFunction"), param("sarefProperty")]
 
 
 def _things_paths() -> JSONObject:
@@ -165,7 +166,10 @@ def _things_paths() -> JSONObject:
                 "description": "The listing still matches If-None-Match",
                 "headers": listing_headers,
             },
-            "400": problem("An invalid offset, limit or format argument"),
+            "400": problem(
+                "An invalid offset, limit or format argument, or a type, function or property "
+                "that names no SAREF core class of its kind"
+            ),
             "406": NOT_ACCEPTABLE,
         },
         parameters=[
@@ -175,6 +179,7 @@ def _things_paths() -> JSONObject:
             param("scheme"),
             param("alias"),
             param("q"),
+            *_CLASS_PARAMETERS,
             param("ifNoneMatch"),
         ],
     )
@@ -279,10 +284,13 @@ def _search_paths() -> JSONObject:
         "Select nodes of all TDs with a JSONPath (RFC 9535) query",
         {
             "200": body("The values of the selected nodes", {"type": "array"}, JSON),
-            "400": problem("The query is missing, too long, or not valid JSONPath"),
+            "400": problem(
+                "The query is missing, too long, or not valid JSONPath, or a type, function or "
+                "property names no SAREF core class of its kind"
+            ),
             "406": NOT_ACCEPTABLE,
         },
-        parameters=[param("jsonpathQuery"), param("scheme"), param("alias")],
+        parameters=[param("jsonpathQuery"), param("scheme"), param("alias"), *_CLASS_PARAMETERS],
     )
     paths: JSONObject = {"/search/jsonpath": with_head(search_jsonpath)}
     for language in ("XPath", "SPARQL"):

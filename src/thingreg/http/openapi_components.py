@@ -91,6 +91,42 @@ def _query(name: str, description: str, schema: JSONObject, **extra: object) -> 
     return {"name": name, "in": "query", "description": description, "schema": schema, **extra}
 
 
+_SAREF_CLASS = (
+    "a class of ETSI SAREF core, as saref:Name or a full IRI in either namespace "
+    "(https://saref.etsi.org/core/Name or https://w3id.org/saref#Name, '#' sent as %23)"
+)
+
+
+def _class_parameters() -> JSONObject:
+    """``type``, ``function`` and ``property``: semantic discovery by SAREF class."""
+    classes: JSONObject = {"type": "array", "items": {"type": "string", "maxLength": 256}}
+    common = " (or a subclass of it). Repeat the parameter, or separate values with commas, "
+    common += "for any of several; the three parameters combine with each other and with the "
+    common += "other filters (all must hold). A value that names no SAREF core class is a 400."
+    return {
+        "sarefType": _query(
+            "type",
+            f"Only things annotated (on the thing or on an affordance) with {_SAREF_CLASS}"
+            + common,
+            classes,
+            example=["saref:Sensor"],
+        ),
+        "sarefFunction": _query(
+            "function",
+            "Only things with this function: a saref:Function subclass, named like 'type'" + common,
+            classes,
+            example=["saref:SensingFunction"],
+        ),
+        "sarefProperty": _query(
+            "property",
+            "Only things exposing or measuring this property: a saref:Property subclass, "
+            "named like 'type'" + common,
+            classes,
+            example=["saref:Temperature"],
+        ),
+    }
+
+
 def parameters() -> JSONObject:
     count = {"type": "integer", "maximum": MAX_QUERY_INTEGER}
     return {
@@ -113,6 +149,7 @@ def parameters() -> JSONObject:
             "ignored; at most 8 words)",
             {"type": "string", "maxLength": 2048},
         ),
+        **_class_parameters(),
         "format": _query(
             "format",
             "array: a plain array of TDs; collection: a ThingCollection object",

@@ -8,7 +8,7 @@ from starlette.routing import Route
 
 from thingreg.core.errors import BadRequest, NotImplementedFeature
 from thingreg.http.negotiation import JSON, directory_of, head_of_stream, negotiate, reader_of
-from thingreg.http.things import first_chunk_read, json_array
+from thingreg.http.things import class_params, first_chunk_read, json_array
 
 
 async def search_jsonpath(request: Request) -> Response:
@@ -18,8 +18,11 @@ async def search_jsonpath(request: Request) -> Response:
     kind = negotiate(request, (JSON,))
     directory = directory_of(request)
     principal = await reader_of(request)
-    within = directory.identifier_filter(
-        request.query_params.get("scheme"), request.query_params.get("alias")
+    within = directory.class_filter(
+        directory.identifier_filter(
+            request.query_params.get("scheme"), request.query_params.get("alias")
+        ),
+        class_params(request),
     )
     results = await directory.search_jsonpath(query, principal, within)
     if request.method == "HEAD":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING
 from urllib.parse import quote, urlencode
 
 import orjson
@@ -13,6 +14,7 @@ from starlette.routing import Route
 
 from thingreg.core.access.policy import check_can_write
 from thingreg.core.errors import UnsupportedMediaType
+from thingreg.core.semantic.saref import Kind
 from thingreg.core.td.registration import DISCOVERY_CONTEXT
 from thingreg.http.bodies import MERGE_PATCH, TD_MEDIA_TYPES, media_type, read_json
 from thingreg.http.negotiation import (
@@ -28,6 +30,11 @@ from thingreg.http.negotiation import (
     reader_of,
     settings_of,
 )
+
+if TYPE_CHECKING:
+    from thingreg.core.access.principal import Principal
+    from thingreg.core.directory import Directory
+    from thingreg.store.base import ThingFilter
 
 _FLUSH_BYTES = 64 * 1024
 
@@ -49,9 +56,34 @@ def _no_content(status: int, *, location: str | None = None) -> Response:
     return Response(status_code=status, headers=headers)
 
 
+CLASS_PARAMS: tuple[Kind, ...] = ("type", "function", "property")
+
+
+def class_params(request: Request) -> dict[Kind, list[str]]:
+    """The SAREF class parameters of a listing or search: each may be repeated."""
+    return {kind: request.query_params.getlist(kind) for kind in CLASS_PARAMS}
+
+
 def _thing_id(request: Request) -> str:
     thing_id: str = request.path_params["thing_id"]
     return thing_id
+
+
+async def _total(
+    directory: Directory,
+    principal: Principal,
+    where: ThingFilter | None,
+    *,
+    shown: bool,
+    offset: int,
+    limit: int | None,
+) -> int:
+    """The total only where it is shown; a page needs to know only whether more follow."""
+    if shown:
+        return await directory.count(principal, where)
+    if limit is not None:
+        return await directory.count(principal, where, limit=offset + limit + 1)
+    return 0
 
 
 async def list_things(request: Request) -> Response:
@@ -64,21 +96,25 @@ async def list_things(request: Request) -> Response:
     principal = await reader_of(request)
     scheme, alias = request.query_params.get("scheme"), request.query_params.get("alias")
     text = request.query_params.get("q")
-    where = directory.identifier_filter(scheme, alias, text)
-    total = await directory.count(principal, where)
+    classes = class_params(request)
+    where = directory.class_filter(directory.identifier_filter(scheme, alias, text), classes)
+    total = await _total(
+        directory, principal, where, shown=shape == "collection", offset=offset, limit=limit
+    )
 
     def page_url(page_offset: int) -> str:
-        params: dict[str, str | int] = {"offset": page_offset}
+        params: list[tuple[str, str | int]] = [("offset", page_offset)]
         if limit is not None:
-            params["limit"] = limit
+            params.append(("limit", limit))
         if shape == "collection":
-            params["format"] = shape
+            params.append(("format", shape))
         if scheme is not None:
-            params["scheme"] = scheme
+            params.append(("scheme", scheme))
         if alias is not None:
-            params["alias"] = alias
+            params.append(("alias", alias))
         if text is not None:
-            params["q"] = text
+            params.append(("q", text))
+        params.extend((kind, value) for kind, values in classes.items() for value in values)
         return "/things?" + urlencode(params)
 
     links = ['</things>; rel="canonical"']

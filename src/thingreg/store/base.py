@@ -89,6 +89,10 @@ class ThingRecord:
     aliases: tuple[Alias, ...] = ()
     """Every canonical identifier of the thing, its own id included; unique registry-wide."""
     access: Access = Access()
+    classes: tuple[str, ...] = ()
+    """The SAREF core classes the TD is annotated with (local names), for the class index.
+
+    Written with the thing, not read back: records a store returns leave it empty."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,6 +208,8 @@ class ThingFilter:
     words, ignoring ASCII case: the console's free-text search, served by the title and id
     indexes without reading the TDs;
     ``schemes`` and ``aliases`` match things with an identifier of such a scheme or value;
+    each member of ``classes`` matches a thing indexed with any of its SAREF classes (so the
+    members are ANDed, the classes within one ORed);
     ``audience`` keeps the things that audience may see (indexed: owner, visibility, shares);
     ``match`` is a predicate on the TD body (see :mod:`thingreg.core.search.predicate`) that
     the store evaluates in the database when it can render it exactly, and otherwise ignores:
@@ -222,6 +228,7 @@ class ThingFilter:
     aliases: frozenset[str] | None = None
     audience: Audience | None = None
     match: Predicate | None = None
+    classes: tuple[frozenset[str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -425,8 +432,9 @@ class Store(Protocol):
     ) -> AsyncIterator[Sequence[ThingRecord]]:
         """Things in ascending code-point order of id, in chunks, without loading them all."""
 
-    async def count(self, where: ThingFilter | None = None) -> int:
-        """How many things are stored (that match ``where``)."""
+    async def count(self, where: ThingFilter | None = None, *, limit: int | None = None) -> int:
+        """How many things are stored (that match ``where``); with ``limit``, at most that
+        many, which answers "are there more than *n*?" without counting them all."""
 
     async def find_alias(self, value: str) -> str | None:
         """The id of the thing that has the canonical identifier ``value``, or ``None``."""

@@ -154,6 +154,14 @@ async def _create(
         columns=_COPY_COLUMNS,
         records=[_copy_row(r) for r in records],
     )
+    classes = [(c, r.id) for r in records for c in r.classes]
+    if classes:  # the SAREF class index rows, as a single write adds them
+        await conn.execute(
+            "INSERT INTO thing_classes (class, thing_id) "
+            "SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING",
+            [c[0] for c in classes],
+            [c[1] for c in classes],
+        )
     claims = [(a.value, r.id, a.scheme) for r in records for a in r.aliases]
     claimed = {
         row[0]
@@ -196,7 +204,7 @@ async def _create(
 def _copy_row(record: ThingRecord) -> tuple[object, ...]:
     """A new thing's row for ``COPY``: the writer's columns, ``doc`` as text (or NULL)."""
     columns = _columns(record)
-    return (columns[0], columns[1], record.body.decode() if columns[2] else None, *columns[3:])
+    return (columns[0], columns[1], record.body.decode() if columns[2] else None, *columns[3:15])
 
 
 async def _log_events(conn: Connection, done: list[Planned], channel: str) -> list[Event]:

@@ -63,13 +63,21 @@ from thingreg.store.postgres_rows import CREDENTIAL_FIELDS, SELECT_THING, Connec
 log = logging.getLogger(__name__)
 
 # `doc` is NULL for a body with a \u0000 escape: jsonb cannot hold that character ($3 says so).
-_INSERT = (
+_INSERT_THING = (
     "INSERT INTO things (id, body, doc, title, types, created, modified, expires, ttl, "
     "anonymous, aliases, owner, visibility, shared, hidden) "
     "VALUES ($1, $2, CASE WHEN $3 THEN convert_from($2, 'UTF8')::jsonb END, "
     "$4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
 )
+# The thing's SAREF class index rows ($16): added with it, replaced with it, deleted with it.
+_ADD_CLASSES = (
+    "INSERT INTO thing_classes (class, thing_id) SELECT unnest($16::text[]), $1 "
+    "ON CONFLICT DO NOTHING"
+)
+_INSERT = f"WITH classes AS ({_ADD_CLASSES}) {_INSERT_THING}"
 _UPDATE = (
+    "WITH gone_classes AS (DELETE FROM thing_classes WHERE thing_id = $1 "  # noqa: S608 (constant)
+    f"AND class <> ALL($16::text[])), classes AS ({_ADD_CLASSES}) "
     "UPDATE things SET body = $2, doc = CASE WHEN $3 THEN convert_from($2, 'UTF8')::jsonb END, "
     "title = $4, types = $5, created = $6, modified = $7, expires = $8, ttl = $9, "
     "anonymous = $10, aliases = $11, owner = $12, visibility = $13, shared = $14, hidden = $15 "
@@ -78,7 +86,8 @@ _UPDATE = (
 _DELETE = (
     "WITH gone_aliases AS (DELETE FROM aliases WHERE thing_id = $1), "
     "gone_credentials AS (DELETE FROM credentials WHERE thing_id = $1), "
-    "gone_mqtt AS (DELETE FROM mqtt_accounts WHERE thing_id = $1) "
+    "gone_mqtt AS (DELETE FROM mqtt_accounts WHERE thing_id = $1), "
+    "gone_classes AS (DELETE FROM thing_classes WHERE thing_id = $1) "
     "DELETE FROM things WHERE id = $1"
 )
 _CLAIM_ALIASES = (
@@ -86,11 +95,12 @@ _CLAIM_ALIASES = (
     "SELECT alias, $2, scheme FROM unnest($1::text[], $3::text[]) AS claimed (alias, scheme) "
     "ON CONFLICT (alias) DO NOTHING RETURNING alias"
 )
-# A create in one statement: the row (a CTE runs whether read or not), then its aliases.
+# A create in one statement: the row and its classes (a CTE runs whether read or not), then
+# its aliases.
 _CREATE = (
-    f"WITH thing AS ({_INSERT}) "  # noqa: S608 (constant)
+    f"WITH thing AS ({_INSERT_THING}), classes AS ({_ADD_CLASSES}) "  # noqa: S608 (constant)
     "INSERT INTO aliases (alias, thing_id, scheme) "
-    "SELECT alias, $1, scheme FROM unnest($16::text[], $17::text[]) AS claimed (alias, scheme) "
+    "SELECT alias, $1, scheme FROM unnest($17::text[], $18::text[]) AS claimed (alias, scheme) "
     "ON CONFLICT (alias) DO NOTHING RETURNING alias"
 )
 # The credentials of new things (devices an enrollment group registers), all in one statement;
@@ -500,7 +510,7 @@ def _check_storable(record: ThingRecord) -> None:
 
 
 def _columns(record: ThingRecord) -> tuple[Any, ...]:
-    """The values of ``_INSERT`` and ``_UPDATE``, in their order."""
+    """The values of ``_INSERT`` and ``_UPDATE`` (``$1`` to ``$16``), in their order."""
     return (
         record.id,
         record.body,
@@ -517,6 +527,7 @@ def _columns(record: ThingRecord) -> tuple[Any, ...]:
         record.access.visibility,
         list(record.access.shared),
         list(record.access.hidden),
+        list(record.classes),
     )
 
 

@@ -53,7 +53,7 @@ from thingreg.store.sqlite_enrollment import SQLiteEnrollment
 from thingreg.store.sqlite_mqtt import SQLiteMqtt
 from thingreg.store.sqlite_owners import SQLiteOwners
 from thingreg.store.sqlite_predicate import predicate_sql, uses_index
-from thingreg.store.sqlite_rows import SELECT_THINGS, thing_record
+from thingreg.store.sqlite_rows import SELECT_THINGS, THING_COLUMNS, thing_record
 from thingreg.store.sqlite_stats import read_stats
 
 log = logging.getLogger(__name__)
@@ -73,6 +73,22 @@ def path_from_url(url: str) -> Path:
     return Path(url)
 
 
+def _statements(sql: str) -> list[str]:
+    """A migration's statements, one per ``;`` at a line's end (a trigger's body has several:
+    SQLite tells when a statement is complete)."""
+    statements: list[str] = []
+    pending = ""
+    for piece in sql.split(";\n"):
+        pending += piece + ";\n"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" ;\n"):
+                statements.append(pending)
+            pending = ""
+    if pending.strip(" ;\n"):
+        statements.append(pending)
+    return statements
+
+
 def _connect(path: Path, *, readonly: bool) -> sqlite3.Connection:
     conn = sqlite3.connect(
         path, isolation_level=None, check_same_thread=False, cached_statements=256
@@ -86,12 +102,44 @@ def _connect(path: Path, *, readonly: bool) -> sqlite3.Connection:
     return conn
 
 
-def _where(where: ThingFilter | None) -> tuple[str, list[Any]]:
-    """SQL conditions (joined with AND, bound parameters only) for a filter."""
+@dataclass(frozen=True, slots=True)
+class _Query:
+    """A filter as SQL: the rows to read (``source``), ordered by ``key``, and the conditions
+    (joined with AND; values bound as ``params``, in order)."""
+
+    source: str = "things"
+    key: str = "id"
+    conditions: str = ""
+    params: tuple[Any, ...] = ()
+    class_only: bool = False
+    """The filter is one SAREF class alone: the class index can count it by itself."""
+
+
+_BY_CLASS = "thing_classes AS k CROSS JOIN things ON things.id = k.thing_id"
+
+
+def _driver(where: ThingFilter) -> frozenset[str] | None:
+    """The SAREF class condition that drives a query: the first naming one class, unless a
+    condition on ids, titles or aliases (a few index lookups) is there to drive it instead."""
+    if where.ids is not None or where.titles is not None or where.aliases is not None:
+        return None
+    return next((c for c in where.classes if len(c) == 1), None)
+
+
+def _query(where: ThingFilter | None) -> _Query:
+    """The SQL of a filter (bound parameters only).
+
+    A SAREF class condition naming one class drives the query: the class index holds its
+    things in id order, so a page is one range of it (CROSS JOIN keeps it the outer loop).
+    """
+    if where is None:
+        return _Query()
     clauses: list[str] = []
     params: list[Any] = []
-    if where is None:
-        return "", params
+    driver = _driver(where)
+    if driver is not None:
+        clauses.append("k.class = ?")
+        params.extend(driver)
     for column, values in (("id", where.ids), ("title", where.titles)):
         if values is not None:
             clauses.append(f"{column} IN ({','.join('?' * len(values))})")
@@ -102,6 +150,13 @@ def _where(where: ThingFilter | None) -> tuple[str, list[Any]]:
             f"({','.join('?' * len(where.types))}))"
         )
         params.extend(sorted(where.types))
+    for classes in where.classes:
+        if classes is not driver:
+            clauses.append(
+                "EXISTS (SELECT 1 FROM thing_classes WHERE thing_id = things.id AND class IN "  # noqa: S608
+                f"({','.join('?' * len(classes))}))"
+            )
+            params.extend(sorted(classes))
     for text in sorted(where.texts):
         clauses.append("instr(body, ?) > 0")
         params.append(text.encode())
@@ -150,7 +205,10 @@ def _where(where: ThingFilter | None) -> tuple[str, list[Any]]:
             params.extend(rendered)
         except Unsupported as exc:  # the search is still exact, only slower
             log.debug("search predicate not pushed down: %s", exc)
-    return " AND ".join(clauses), params
+    if driver is None:
+        return _Query(conditions=" AND ".join(clauses), params=tuple(params))
+    # One class alone (no other condition, no pushed-down predicate): counted from the index.
+    return _Query(_BY_CLASS, "k.thing_id", " AND ".join(clauses), tuple(params), len(clauses) == 1)
 
 
 @dataclass
@@ -197,9 +255,8 @@ class SQLiteStore(SQLiteOwners, SQLiteEnrollment, SQLiteMqtt):
             log.info("applying migration %s", migration.name)
             conn.execute("BEGIN IMMEDIATE")
             try:
-                for statement in migration.sql.split(";\n"):
-                    if statement.strip():
-                        conn.execute(statement)
+                for statement in _statements(migration.sql):
+                    conn.execute(statement)
                 conn.execute(f"PRAGMA user_version = {migration.version:d}")
                 conn.execute("COMMIT")
             except BaseException:
@@ -248,15 +305,26 @@ class SQLiteStore(SQLiteOwners, SQLiteEnrollment, SQLiteMqtt):
         row = self._loop_conn().execute(SELECT_THINGS + " WHERE id = ?", (thing_id,)).fetchone()
         return None if row is None else thing_record(row)
 
-    async def count(self, where: ThingFilter | None = None) -> int:
-        conditions, params = _where(where)
-        if not conditions:
-            return self._counter("things")
+    async def count(self, where: ThingFilter | None = None, *, limit: int | None = None) -> int:
+        query = _query(where)
+        if not query.conditions:
+            total = self._counter("things")
+            return total if limit is None else min(total, limit)
+        if query.class_only:  # kept by triggers (migration 0060): a point read
+            sql = "SELECT coalesce(max(things), 0) FROM class_counts WHERE class = ?"
+            total = int(self._loop_conn().execute(sql, query.params).fetchone()[0])
+            return total if limit is None else min(total, limit)
         loop = asyncio.get_running_loop()
-        sql = f"SELECT count(*) FROM things WHERE {conditions}"  # noqa: S608 (placeholders)
+        source = query.source
+        rows = f"SELECT 1 FROM {source} WHERE {query.conditions}"  # noqa: S608 (placeholders)
+        params = query.params
+        if limit is not None:
+            rows += " LIMIT ?"
+            params += (limit,)
+        sql = f"SELECT count(*) FROM ({rows})"  # noqa: S608 (constant)
         return await loop.run_in_executor(self._readers, self._scalar, sql, params)
 
-    def _scalar(self, sql: str, params: list[Any]) -> int:
+    def _scalar(self, sql: str, params: tuple[Any, ...]) -> int:
         return int(self._reader().execute(sql, params).fetchone()[0])
 
     async def find_alias(self, value: str) -> str | None:
@@ -331,11 +399,11 @@ class SQLiteStore(SQLiteOwners, SQLiteEnrollment, SQLiteMqtt):
         chunk_size: int = 500,
     ) -> AsyncIterator[Sequence[ThingRecord]]:
         loop = asyncio.get_running_loop()
-        conditions, params = _where(where)
+        query = _query(where)
 
         async def read(after: str | None, size: int, offset: int) -> list[ThingRecord]:
             return await loop.run_in_executor(
-                self._readers, self._scan_chunk, conditions, params, after, size, offset
+                self._readers, self._scan_chunk, query, after, size, offset
             )
 
         async for rows in keyset_chunks(
@@ -348,16 +416,26 @@ class SQLiteStore(SQLiteOwners, SQLiteEnrollment, SQLiteMqtt):
             yield rows
 
     def _scan_chunk(
-        self, conditions: str, params: list[Any], after: str | None, size: int, offset: int
+        self, query: _Query, after: str | None, size: int, offset: int
     ) -> list[ThingRecord]:
-        clauses = [conditions] if conditions else []
-        args = list(params)
+        clauses = [query.conditions] if query.conditions else []
+        args = list(query.params)
         if after is not None:
-            clauses.append("id > ?")
+            clauses.append(f"{query.key} > ?")
             args.append(after)
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
         # Only constant SQL and "?" placeholders are interpolated; values are bound.
-        sql = f"{SELECT_THINGS} {where} ORDER BY id LIMIT ? OFFSET ?"
+        select = f"SELECT {THING_COLUMNS} FROM {query.source}"  # noqa: S608 (constant)
+        sql = f"{select} {where} ORDER BY {query.key} LIMIT ? OFFSET ?"
+        if query.class_only:  # the page is cut from the class index before things are read
+            page = (
+                f"SELECT thing_id FROM thing_classes AS k {where} "  # noqa: S608 (placeholders)
+                "ORDER BY k.thing_id LIMIT ? OFFSET ?"
+            )
+            sql = (
+                f"SELECT {THING_COLUMNS} FROM ({page}) AS k "  # noqa: S608 (constant)
+                "CROSS JOIN things ON things.id = k.thing_id ORDER BY k.thing_id"
+            )
         rows = self._reader().execute(sql, (*args, size, offset)).fetchall()
         return [thing_record(row) for row in rows]
 
@@ -485,6 +563,7 @@ class SQLiteStore(SQLiteOwners, SQLiteEnrollment, SQLiteMqtt):
                 values,
             )
             conn.execute("DELETE FROM thing_types WHERE thing_id = ?", (record.id,))
+            conn.execute("DELETE FROM thing_classes WHERE thing_id = ?", (record.id,))
         else:
             conn.execute(
                 "INSERT INTO things (body, title, types, created, modified, expires, ttl, "
@@ -498,6 +577,10 @@ class SQLiteStore(SQLiteOwners, SQLiteEnrollment, SQLiteMqtt):
         conn.executemany(
             "INSERT OR IGNORE INTO thing_types (type, thing_id) VALUES (?, ?)",
             [(t, record.id) for t in record.types],
+        )
+        conn.executemany(
+            "INSERT INTO thing_classes (class, thing_id) VALUES (?, ?)",
+            [(c, record.id) for c in record.classes],
         )
         if current is not None:
             _forget_aliases(conn, current)
@@ -515,6 +598,7 @@ class SQLiteStore(SQLiteOwners, SQLiteEnrollment, SQLiteMqtt):
         thing_id = current.id
         conn.execute("DELETE FROM things WHERE id = ?", (thing_id,))
         conn.execute("DELETE FROM thing_types WHERE thing_id = ?", (thing_id,))
+        conn.execute("DELETE FROM thing_classes WHERE thing_id = ?", (thing_id,))
         _forget_aliases(conn, current)
         _forget_shares(conn, current)
         conn.execute("DELETE FROM credentials WHERE thing_id = ?", (thing_id,))

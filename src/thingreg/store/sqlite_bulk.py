@@ -122,7 +122,7 @@ def _chunks(values: Sequence[str]) -> list[Sequence[str]]:
 
 
 def _insert(conn: sqlite3.Connection, records: list[ThingRecord]) -> None:
-    """New things: their rows, ``@type`` rows and aliases (already known to be free)."""
+    """New things: their rows, ``@type`` and SAREF class rows, aliases (known to be free)."""
     conn.executemany(
         _INSERT_THING,
         [
@@ -149,6 +149,10 @@ def _insert(conn: sqlite3.Connection, records: list[ThingRecord]) -> None:
     conn.executemany(
         "INSERT OR IGNORE INTO thing_types (type, thing_id) VALUES (?, ?)",
         [(t, r.id) for r in records for t in r.types],
+    )
+    conn.executemany(
+        "INSERT INTO thing_classes (class, thing_id) VALUES (?, ?)",
+        [(c, r.id) for r in records for c in r.classes],
     )
     conn.executemany(
         "INSERT INTO aliases (alias, thing_id, scheme) VALUES (?, ?, ?)",

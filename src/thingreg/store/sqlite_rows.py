@@ -8,10 +8,11 @@ import orjson
 
 from thingreg.store.base import Access, Alias, ThingRecord
 
-SELECT_THINGS = (
-    "SELECT id, body, title, types, created, modified, expires, ttl, anonymous, aliases, owner, "
-    "visibility, shared, hidden FROM things"
+THING_COLUMNS = (
+    "id, body, title, types, created, modified, expires, ttl, anonymous, aliases, owner, "
+    "visibility, shared, hidden"
 )
+SELECT_THINGS = f"SELECT {THING_COLUMNS} FROM things"  # noqa: S608 (constant)
 
 
 def thing_record(row: tuple[Any, ...]) -> ThingRecord:
